@@ -1,0 +1,250 @@
+/**
+ * The service's configuration: one TypeBox schema, validated once, types derived from it.
+ * This is the only module that reads `process.env`; everything else receives a `Config`.
+ *
+ * Precedence, lowest first: schema defaults, the optional config file (`DRIBER_CONFIG`,
+ * YAML or JSON), then the documented `DRIBER_*` environment variables.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { parse as parseYaml } from 'yaml'
+import { DriberError } from './errors.js'
+
+/** The repository root, so default data files resolve the same from `src/` (tsx, tap) and `dist/src/`. */
+export const projectRoot: string = (() => {
+  let directory = path.dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 5; i++) {
+    try {
+      readFileSync(path.join(directory, 'package.json'))
+      return directory
+    } catch {
+      directory = path.dirname(directory)
+    }
+  }
+  return process.cwd()
+})()
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const Milliseconds = Type.Integer({ minimum: 1, maximum: 3_600_000 })
+
+export const ConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** Largest request body accepted, in bytes. */
+        bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+        /** Serve Swagger UI at /docs. */
+        docs: Type.Boolean({ default: true }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    grpc: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
+        maxReceiveMessageBytes: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+        maxSendMessageBytes: Type.Integer({ minimum: 1024, default: 4_194_304 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Path of the model registry YAML (relative paths resolve from the working directory). */
+    registryPath: Type.String({ default: 'config/registry.yaml' }),
+    limits: Type.Object(
+      {
+        maxTurns: Type.Integer({ minimum: 1, default: 64 }),
+        maxTurnChars: Type.Integer({ minimum: 1, default: 2000 }),
+        maxTotalChars: Type.Integer({ minimum: 1, default: 24_000 }),
+        maxSpeakerChars: Type.Integer({ minimum: 1, default: 64 }),
+        maxDescriptions: Type.Integer({ minimum: 1, default: 8 }),
+        maxDescriptionChars: Type.Integer({ minimum: 1, default: 1000 }),
+        maxN: Type.Integer({ minimum: 1, default: 5 }),
+        maxK: Type.Integer({ minimum: 1, default: 100 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    parsing: Type.Object(
+      {
+        /** How many times to re-ask the same model with the validation error before falling back. */
+        reasks: Type.Integer({ minimum: 0, maximum: 3, default: 1 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    deadlines: Type.Object(
+      {
+        /** Overall budget for one request when the client gives none. */
+        requestMs: Type.Optional(Milliseconds),
+        defaultRequestMs: Type.Integer({ minimum: 1, default: 60_000 }),
+        /** Time allowed for in-flight requests to finish after SIGTERM. */
+        drainMs: Type.Integer({ minimum: 0, default: 25_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    retrieval: Type.Object(
+      {
+        defaultIndex: Type.String({ default: 'photochat' }),
+        indexes: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1, pattern: '^[a-zA-Z0-9_.-]+$' }),
+              /** A JSONL file of `{id, url, caption, vector?}` or an index directory built by `driber index build`. */
+              path: Type.String({ minLength: 1 }),
+              /** Embedder id from the registry. */
+              embedder: Type.String({ minLength: 1 }),
+              backend: Type.Union([Type.Literal('memory'), Type.Literal('hnsw'), Type.Literal('pgvector')], { default: 'memory' }),
+              /** pgvector only: a connection string. */
+              connectionString: Type.Optional(Type.String()),
+              table: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' })),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            default: [{ name: 'photochat', path: 'data/gallery/photochat.jsonl', embedder: 'driber-lite-embed', backend: 'memory' }],
+          },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    logging: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          { default: 'info' },
+        ),
+        pretty: Type.Boolean({ default: false }),
+        /** Off by default: dialogue text is user data and does not belong in logs. */
+        logDialogue: Type.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Serve /metrics on its own port as well (0 = the HTTP port only). */
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+        collectDefault: Type.Boolean({ default: true }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type ConfigData = Static<typeof ConfigSchema>
+
+/** Looks a secret up by the environment variable name the registry gives; never logged, never serialised. */
+export type SecretLookup = (name: string) => string | undefined
+
+export interface Config extends ConfigData {
+  readonly secrets: SecretLookup
+}
+
+/** Environment variables driber reads, and where each lands in the config. */
+const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 'string' | 'integer' | 'boolean']> = [
+  ['DRIBER_REGISTRY', ['registryPath'], 'string'],
+  ['DRIBER_HOST', ['http', 'host'], 'string'],
+  ['DRIBER_HTTP_PORT', ['http', 'port'], 'integer'],
+  ['DRIBER_GRPC_HOST', ['grpc', 'host'], 'string'],
+  ['DRIBER_GRPC_PORT', ['grpc', 'port'], 'integer'],
+  ['DRIBER_METRICS_PORT', ['metrics', 'port'], 'integer'],
+  ['DRIBER_LOG_LEVEL', ['logging', 'level'], 'string'],
+  ['DRIBER_LOG_PRETTY', ['logging', 'pretty'], 'boolean'],
+  ['DRIBER_LOG_DIALOGUE', ['logging', 'logDialogue'], 'boolean'],
+]
+
+const setPath = (target: Record<string, unknown>, keys: string[], value: unknown): void => {
+  let node = target
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key]
+    if (typeof next !== 'object' || next === null) node[key] = {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[keys[keys.length - 1] as string] = value
+}
+
+const coerce = (name: string, raw: string, kind: 'string' | 'integer' | 'boolean'): unknown => {
+  if (kind === 'string') return raw
+  if (kind === 'integer') {
+    if (!/^-?\d+$/.test(raw.trim())) throw new DriberError('CONFIG_INVALID', { message: `${name} must be an integer, got "${raw}"` })
+    return Number.parseInt(raw, 10)
+  }
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new DriberError('CONFIG_INVALID', { message: `${name} must be true or false, got "${raw}"` })
+}
+
+export interface LoadConfigOptions {
+  /** Defaults to `process.env`; tests pass their own. */
+  env?: Record<string, string | undefined>
+  /** Overrides applied last (tests, the CLI). Deep-merged over file and environment. */
+  overrides?: DeepPartial<ConfigData>
+}
+
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const deepMerge = (base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) continue
+    const current = out[key]
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value
+  }
+  return out
+}
+
+/** Validates raw data against the schema, filling defaults; throws CONFIG_INVALID listing every problem. */
+export const parseConfigData = (raw: unknown): ConfigData => {
+  const withDefaults = Value.Default(ConfigSchema, Value.Clone(raw ?? {}))
+  if (!Value.Check(ConfigSchema, withDefaults)) {
+    const problems = [...Value.Errors(ConfigSchema, withDefaults)].map(
+      (error) => `${error.instancePath || '/'}: ${error.message}`,
+    )
+    throw new DriberError('CONFIG_INVALID', {
+      message: `Invalid configuration: ${problems.join('; ')}`,
+      details: { problems },
+    })
+  }
+  return withDefaults as ConfigData
+}
+
+/** Builds the one `Config` of a process (or of a test) from file, environment and overrides. */
+export const loadConfig = (options: LoadConfigOptions = {}): Config => {
+  const env = options.env ?? process.env
+  let fileData: Record<string, unknown> = {}
+  const file = env.DRIBER_CONFIG
+  if (file !== undefined && file !== '') {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new DriberError('CONFIG_INVALID', { message: `Cannot read DRIBER_CONFIG file ${file}`, cause: error })
+    }
+    const parsed: unknown = parseYaml(text)
+    if (!isPlainObject(parsed)) throw new DriberError('CONFIG_INVALID', { message: `${file} must hold a mapping` })
+    fileData = parsed
+  }
+  const fromEnv: Record<string, unknown> = {}
+  for (const [name, keys, kind] of environmentBindings) {
+    const raw = env[name]
+    if (raw !== undefined && raw !== '') setPath(fromEnv, keys, coerce(name, raw, kind))
+  }
+  const merged = deepMerge(deepMerge(fileData, fromEnv), (options.overrides ?? {}) as Record<string, unknown>)
+  const data = parseConfigData(merged)
+  const snapshot = { ...env }
+  return Object.freeze({ ...data, secrets: (name: string) => snapshot[name] })
+}
+
+/** A config for tests and tools: defaults plus overrides, no environment. */
+export const testConfig = (overrides: DeepPartial<ConfigData> = {}, secrets: Record<string, string> = {}): Config =>
+  Object.freeze({ ...parseConfigData(overrides), secrets: (name: string) => secrets[name] })
+
+/** Resolve a path from config: absolute stays, relative resolves against the project root when it exists there. */
+export const resolveDataPath = (file: string): string => (path.isAbsolute(file) ? file : path.resolve(projectRoot, file))

@@ -1,0 +1,14 @@
+/**
+ * What a core call needs to know about the request that carries it, independent of transport.
+ */
+import type { Logger } from 'pino'
+
+export interface RequestContext {
+  /** Echoed to clients, logged on every line, forwarded to upstreams as `x-request-id`. */
+  readonly requestId: string
+  /** Aborts when the client goes away or the deadline passes; every upstream call listens to it. */
+  readonly signal: AbortSignal
+  /** Absolute deadline (epoch ms) for the whole operation. */
+  readonly deadline: number
+  readonly logger: Logger
+}
