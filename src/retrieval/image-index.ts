@@ -1,0 +1,33 @@
+/**
+ * How the core sees retrieval: named image indexes that answer a batch of descriptions with scored
+ * images. Embedding the descriptions is the index's business (it knows which embedder built it).
+ */
+import type { ImageResult } from '../core/types.js'
+
+export interface SearchOptions {
+  k: number
+  signal: AbortSignal
+  requestId: string
+  /** Optional exact-match metadata filter (e.g. {labels: "dog"}); backends that cannot filter ignore nothing: they throw INVALID_ARGUMENT. */
+  filter?: Record<string, string>
+  /** HNSW search breadth, within configured limits. */
+  ef?: number
+}
+
+export interface ImageIndex {
+  readonly name: string
+  readonly embedderId: string
+  readonly size: number
+  /** Top-k images for the descriptions (scores fused across descriptions), best first, de-duplicated. */
+  search(descriptions: string[], options: SearchOptions): Promise<ImageResult[]>
+  close?(): Promise<void>
+}
+
+export interface ImageIndexes {
+  readonly defaultName: string
+  /** Throws UNKNOWN_INDEX (listing names) or INDEX_UNAVAILABLE (known but failed to load). */
+  get(name?: string): ImageIndex
+  names(): string[]
+  /** Per-index load status, for /readyz. */
+  status(): Array<{ name: string; ready: boolean; size: number; error?: string }>
+}
