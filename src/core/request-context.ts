@@ -3,6 +3,11 @@
  */
 import type { Logger } from 'pino'
 
+/** Mutable per-request accounting, so transports can report driber's own overhead (total minus upstream waits). */
+export interface RequestTiming {
+  upstreamSeconds: number
+}
+
 export interface RequestContext {
   /** Echoed to clients, logged on every line, forwarded to upstreams as `x-request-id`. */
   readonly requestId: string
@@ -11,4 +16,5 @@ export interface RequestContext {
   /** Absolute deadline (epoch ms) for the whole operation. */
   readonly deadline: number
   readonly logger: Logger
+  readonly timing: RequestTiming
 }
