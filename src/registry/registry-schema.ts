@@ -42,6 +42,11 @@ export const ModelEntrySchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     timeout_ms: Type.Integer({ minimum: 1, default: 30_000 }),
+    /**
+     * Longest silence allowed while waiting for response headers or between body bytes; catches an
+     * upstream that accepts the connection and then says nothing. Capped by `timeout_ms`.
+     */
+    idle_timeout_ms: Type.Optional(Type.Integer({ minimum: 1 })),
     max_concurrency: Type.Integer({ minimum: 1, default: 64 }),
     /** Requests allowed to wait for a concurrency slot before new ones are refused. */
     max_queue: Type.Integer({ minimum: 0, default: 256 }),
@@ -62,6 +67,8 @@ export const EmbedderEntrySchema = Type.Object(
     dimension: Type.Optional(Type.Integer({ minimum: 1 })),
     batch_size: Type.Integer({ minimum: 1, default: 64 }),
     timeout_ms: Type.Integer({ minimum: 1, default: 30_000 }),
+    /** As for models: the longest silence allowed from the upstream, capped by `timeout_ms`. */
+    idle_timeout_ms: Type.Optional(Type.Integer({ minimum: 1 })),
     max_concurrency: Type.Integer({ minimum: 1, default: 8 }),
     /** CLIP-style servers embed images too; `text` is enough for captions. */
     modalities: Type.Array(Type.Union([Type.Literal('text'), Type.Literal('image')]), { default: ['text'] }),
