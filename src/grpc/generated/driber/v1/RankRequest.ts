@@ -1,0 +1,43 @@
+// Original file: proto/driber/v1/driber.proto
+
+import type { Turn as _driber_v1_Turn, Turn__Output as _driber_v1_Turn__Output } from '../../driber/v1/Turn.js';
+
+/**
+ * Rank's request: Decide's request without the mode.
+ */
+export interface RankRequest {
+  /**
+   * The chat so far, oldest turn first.
+   */
+  'dialogue'?: (_driber_v1_Turn)[];
+  /**
+   * Who would share; when absent the model names a speaker per candidate.
+   */
+  'speaker'?: (string);
+  /**
+   * A model id, alias or scale; absent means the route's primary model.
+   */
+  'model'?: (string);
+  '_speaker'?: "speaker";
+  '_model'?: "model";
+}
+
+/**
+ * Rank's request: Decide's request without the mode.
+ */
+export interface RankRequest__Output {
+  /**
+   * The chat so far, oldest turn first.
+   */
+  'dialogue': (_driber_v1_Turn__Output)[];
+  /**
+   * Who would share; when absent the model names a speaker per candidate.
+   */
+  'speaker'?: (string);
+  /**
+   * A model id, alias or scale; absent means the route's primary model.
+   */
+  'model'?: (string);
+  '_speaker'?: "speaker";
+  '_model'?: "model";
+}
