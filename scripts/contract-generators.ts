@@ -1,0 +1,111 @@
+/**
+ * The generated contracts committed in this repository, one entry each. `generate-contracts.ts`
+ * writes them and `check-contracts.ts` (part of `npm test`) fails when a committed file differs
+ * from what the sources produce now. Adding a contract is adding one entry to the list.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import pino from 'pino'
+import { testConfig } from '../src/config.js'
+import type { DriberCore } from '../src/core/driber-core.js'
+import { createHttpApp } from '../src/http/create-http-app.js'
+
+export interface GeneratedFile {
+  /** Path relative to the repository root. */
+  path: string
+  content: string
+}
+
+export interface ContractGenerator {
+  name: string
+  /** Files or directories (relative to the root) this contract owns: nothing else may live in an owned directory. */
+  outputs: string[]
+  /** Every file this contract owns, as the sources produce it now. */
+  generate(): Promise<GeneratedFile[]>
+}
+
+/** The repository root (scripts/ sits in it). */
+export const repositoryRoot: string = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+
+/** Every file under `relative` (a file or a directory), as paths relative to `root`, sorted. */
+export const listFiles = (root: string, relative: string): string[] => {
+  const absolute = path.join(root, relative)
+  if (!existsSync(absolute)) return []
+  if (!statSync(absolute).isDirectory()) return [relative]
+  return readdirSync(absolute, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort()
+}
+
+/**
+ * Adapts a generator that writes its files under a given root (as code generators run as a
+ * command do) to the list: it runs in a temporary directory and its outputs are read back.
+ */
+export const fromDirectoryWriter = (contract: {
+  name: string
+  outputs: string[]
+  generate(outputRoot: string): void | Promise<void>
+}): ContractGenerator => ({
+  name: contract.name,
+  outputs: contract.outputs,
+  async generate() {
+    const root = mkdtempSync(path.join(tmpdir(), 'driber-contracts-'))
+    try {
+      await contract.generate(root)
+      return contract.outputs.flatMap((output) =>
+        listFiles(root, output).map((file) => ({ path: file, content: readFileSync(path.join(root, file), 'utf8') })),
+      )
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  },
+})
+
+/** JSON with object keys sorted at every level (arrays keep their order) and a trailing newline, so diffs stay stable. */
+export const stableJson = (value: unknown): string => {
+  const sort = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(sort)
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.keys(node)
+          .sort()
+          .map((key) => [key, sort((node as Record<string, unknown>)[key])]),
+      )
+    }
+    return node
+  }
+  return `${JSON.stringify(sort(value), null, 2)}\n`
+}
+
+/** The spec is a function of the route schemas only, so the app is built with a core that is never called. */
+const unusedCore = new Proxy({} as DriberCore, {
+  get: (_target, property) => () => {
+    throw new Error(`the OpenAPI generator does not call the core (${String(property)})`)
+  },
+})
+
+export const openApiGenerator: ContractGenerator = {
+  name: 'OpenAPI (HTTP route schemas)',
+  outputs: ['openapi/driber.v1.json'],
+  async generate() {
+    const app = await createHttpApp({
+      config: testConfig({ http: { docs: false } }),
+      core: unusedCore,
+      logger: pino({ level: 'silent' }),
+      readiness: () => ({ status: 'not_ready', registry: false, draining: false, indexes: [], models: [] }),
+      draining: () => false,
+      version: 'v1',
+    })
+    try {
+      await app.ready()
+      return [{ path: 'openapi/driber.v1.json', content: stableJson(app.swagger()) }]
+    } finally {
+      await app.close()
+    }
+  },
+}
+
+/** Every generated contract. One line per contract. */
+export const contractGenerators: ContractGenerator[] = [openApiGenerator]

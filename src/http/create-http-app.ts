@@ -1,0 +1,119 @@
+/**
+ * Builds the fastify instance of the HTTP adapter: options, error handling, request context,
+ * OpenAPI, and the routes. It never listens (`src/server.ts` does) and decides nothing about a
+ * stage: every route hands its validated body to the core.
+ */
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { DriberError } from '../errors.js'
+import { registerErrorHandling, sendError } from './error-handler.js'
+import { requestContextPlugin, requestIdFrom } from './request-context.js'
+import type { HttpCore } from './route-options.js'
+import { decideRoutes } from './routes/decide-routes.js'
+import { describeRoutes } from './routes/describe-routes.js'
+import { healthRoutes } from './routes/health-routes.js'
+import { modelsRoutes } from './routes/models-routes.js'
+import { retrieveRoutes } from './routes/retrieve-routes.js'
+import { shareRoutes } from './routes/share-routes.js'
+import { ErrorBodySchema } from './schemas/common-schemas.js'
+import type { ReadinessResponse } from './schemas/health-schemas.js'
+
+export interface HttpAppOptions {
+  config: Config
+  core: HttpCore
+  logger: Logger
+  /** The readiness report behind `/readyz`. */
+  readiness(): ReadinessResponse
+  /** True once shutdown began: new requests (other than health probes) get 503 `DRIBER_SHUTTING_DOWN`. */
+  draining(): boolean
+  /**
+   * Plugins registered before the routes so their hooks see every request: metrics, auth, rate
+   * limits (observability and security live in their own folders and plug in here). Wrap them
+   * with `fastify-plugin` so their hooks apply to the whole instance.
+   */
+  plugins?: ReadonlyArray<FastifyPluginAsync>
+  /** The package version for the OpenAPI document. */
+  version?: string
+}
+
+/** Paths that must answer while draining: probes report the drain instead of being refused. */
+const ALWAYS_OPEN = new Set(['/healthz', '/readyz'])
+
+export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyInstance> => {
+  const { config } = options
+  const app = Fastify({
+    // pino's Logger is what fastify expects at run time; its declared type is narrower than pino's.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // The id is validated in `requestIdFrom` (fastify's own `requestIdHeader` would trust any value).
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: config.http.bodyLimitBytes,
+    // Draining is answered by our own hook, in the catalog's error shape.
+    return503OnClosing: false,
+    ajv: {
+      customOptions: {
+        // Reject what the contract does not name instead of silently dropping or converting it.
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: false,
+        useDefaults: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  registerErrorHandling(app)
+  // JSON only: a text/plain body is refused as 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain')
+  app.addSchema(ErrorBodySchema)
+  await app.register(requestContextPlugin)
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.draining() && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {
+      reply.header('connection', 'close')
+      await sendError(new DriberError('SHUTTING_DOWN', { retryAfterMs: 1000 }), reply)
+      return reply
+    }
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'driber',
+        version: options.version ?? '0.0.0',
+        description:
+          'Decide, Describe, Retrieve: lets chat products share images the way people do. ' +
+          'Every error answers `{error: {code, message, details?}}` with a stable `DRIBER_*` code.',
+      },
+      tags: [
+        { name: 'stages', description: 'Decide, Describe, Retrieve and the Share chain' },
+        { name: 'registry', description: 'The model registry' },
+        { name: 'health', description: 'Liveness and readiness probes' },
+      ],
+    },
+    refResolver: {
+      // Shared schemas keep their names (`ErrorBody`) in components instead of `def-N`.
+      buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`),
+    },
+  })
+  if (config.http.docs) {
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  }
+
+  for (const plugin of options.plugins ?? []) await app.register(plugin)
+
+  const routeOptions = { config, core: options.core }
+  await app.register(healthRoutes, { readiness: options.readiness })
+  await app.register(modelsRoutes, routeOptions)
+  await app.register(decideRoutes, routeOptions)
+  await app.register(describeRoutes, routeOptions)
+  await app.register(retrieveRoutes, routeOptions)
+  await app.register(shareRoutes, routeOptions)
+  // Callers see a plain instance; the TypeBox provider only types the route handlers above.
+  return app.withTypeProvider<FastifyTypeProviderDefault>()
+}

@@ -1,0 +1,30 @@
+/**
+ * What every route plugin receives, and the one helper handlers use to reach the core: it builds
+ * the request's context and bounds the core's work by the request's signal.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config.js'
+import type { DriberCore } from '../core/driber-core.js'
+import type { RequestContext } from '../core/request-context.js'
+import { requestContext, untilAborted } from './request-context.js'
+
+/** The core as the HTTP adapter needs it; `breakerStates` exists once the resilience policy does. */
+export type HttpCore = DriberCore & {
+  breakerStates?(): Array<{ model: string; state: 'closed' | 'half_open' | 'open' }>
+}
+
+export interface RouteOptions {
+  config: Config
+  core: HttpCore
+}
+
+/** Runs `call` with the request's context; rejects with CANCELLED / DEADLINE_EXCEEDED if the request aborts first. */
+export const callCore = <T>(
+  options: RouteOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  call: (context: RequestContext) => Promise<T>,
+): Promise<T> => {
+  const context = requestContext(options.config, request, reply)
+  return untilAborted(call(context), context.signal)
+}

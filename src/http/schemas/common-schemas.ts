@@ -1,0 +1,145 @@
+/**
+ * Wire schemas shared by several endpoints. Field names are exactly those of `src/core/types.ts`;
+ * every object is closed (`additionalProperties: false`) so unknown fields are rejected on the way
+ * in and never leak on the way out (fast-json-stringify serialises only what is declared).
+ *
+ * Limits that depend on configuration (turns, characters, k, n) are enforced by the core, so HTTP
+ * and gRPC report them with the same codes; the schemas carry only bounds that never change.
+ */
+import { Type, type Static } from 'typebox'
+import { INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS } from '../../core/types.js'
+import { ErrorCatalog } from '../../errors.js'
+
+export const TurnSchema = Type.Object(
+  {
+    speaker: Type.String({ minLength: 1, description: 'Who said it: a free name, kept verbatim in prompts.', examples: ['Ana'] }),
+    text: Type.String({ description: 'What was said.', examples: ['We just got back from the beach!'] }),
+  },
+  { additionalProperties: false, description: 'One turn of a chat.' },
+)
+
+export const DialogueSchema = Type.Array(TurnSchema, {
+  minItems: 1,
+  description: 'The chat so far, oldest turn first. Turn indices in answers are 0-based positions in this list.',
+  examples: [
+    [
+      { speaker: 'Ana', text: 'We just got back from the beach!' },
+      { speaker: 'Ben', text: 'Nice, how was the water?' },
+      { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+    ],
+  ],
+})
+
+export const SpeakerSchema = Type.String({
+  minLength: 1,
+  description: 'The speaker who would share next; must be one of the dialogue speakers.',
+  examples: ['Ana'],
+})
+
+export const ModelNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'A model id, alias or scale (tiny, small, medium, large, xl) from the registry; omit for the default route.',
+  examples: ['driber-lite', 'small'],
+})
+
+export const IndexNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'Name of a configured image index; omit for the default index.',
+  examples: ['photochat'],
+})
+
+export const KSchema = Type.Integer({ minimum: 1, description: 'How many images to return (at most the configured maximum).', examples: [5] })
+
+export const NSchema = Type.Integer({ minimum: 1, description: 'How many descriptions to produce (at most the configured maximum).', examples: [1] })
+
+export const IntentSchema = Type.Enum([...INTENTS], { description: 'Why a person shares an image.' })
+
+export const RestrictionSchema = Type.Enum([...RESTRICTIONS], {
+  description:
+    '`prefix`: every description starts with "An image of"; `generic` or `specific` terms; `concise` or `detailed` descriptions.',
+})
+
+export const RestrictionsSchema = Type.Array(RestrictionSchema, {
+  uniqueItems: true,
+  description: 'Restrictions on the descriptions. `generic`/`specific` and `concise`/`detailed` exclude each other.',
+  examples: [['prefix', 'concise']],
+})
+
+export const UsageSchema = Type.Object(
+  {
+    input_tokens: Type.Integer({ minimum: 0 }),
+    output_tokens: Type.Integer({ minimum: 0 }),
+    total_tokens: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false, description: 'Tokens used across every attempt of the request.' },
+)
+
+export const AttemptSchema = Type.Object(
+  {
+    model: Type.String({ description: 'Registry id of the model called.' }),
+    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped']),
+    reason: Type.Optional(Type.Enum([...PARSE_FAILURE_REASONS], { description: 'Why the answer failed to parse.' })),
+    code: Type.Optional(Type.String({ description: 'The error code of a failed call.', examples: ['DRIBER_UPSTREAM_RATE_LIMITED'] })),
+    duration_ms: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false, description: 'One call to one model: retries, re-asks and fallbacks each add one.' },
+)
+
+/** Fields every model-backed answer carries. */
+export const modelAnswerFields = {
+  model: Type.String({ description: 'Registry id of the model whose answer was accepted.', examples: ['driber-lite'] }),
+  attempts: Type.Array(AttemptSchema),
+  usage: UsageSchema,
+}
+
+export const DescriptionSchema = Type.Object(
+  {
+    text: Type.String({ description: 'A description of the image to share.', examples: ['An image of a sea turtle swimming in clear water'] }),
+    salient: Type.Array(Type.String(), { description: 'The phrases of the dialogue the description rests on.', examples: [['sea turtle', 'clear water']] }),
+  },
+  { additionalProperties: false },
+)
+
+export const ImageResultSchema = Type.Object(
+  {
+    id: Type.String(),
+    url: Type.String({ examples: ['https://example.org/images/turtle.jpg'] }),
+    caption: Type.String({ examples: ['Turtle, Water, Reef'] }),
+    score: Type.Number({ description: 'Similarity of the image to the descriptions; higher is closer.' }),
+  },
+  { additionalProperties: false },
+)
+
+const errorCodes = Object.values(ErrorCatalog).map((entry) => entry.code)
+
+/** The one error body every status other than 2xx carries. */
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ description: 'Stable error code from the catalog (see README).', examples: errorCodes.slice(0, 3) }),
+        message: Type.String({ description: 'Human-readable; internal errors are not described.' }),
+        details: Type.Optional(
+          Type.Record(Type.String(), Type.Unknown(), {
+            description: 'Structured detail: the offending field, a limit, the known models, the attempts made...',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'ErrorBody', title: 'ErrorBody', description: 'Every error: `{error: {code, message, details?}}`.' },
+)
+export type ErrorBody = Static<typeof ErrorBodySchema>
+
+/** The statuses a model-backed endpoint can answer with besides 200, each with the shared error body. */
+export const errorResponses = (statuses: readonly number[]): Record<number, typeof ErrorBodyReference> =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorBodyReference]))
+
+/** A `$ref` to the shared schema, so the OpenAPI document lists the error body once. */
+export const ErrorBodyReference = Type.Unsafe<ErrorBody>({ $ref: 'ErrorBody#' })
+
+/** Statuses every endpoint that calls a model may answer. */
+export const MODEL_ERROR_STATUSES = [400, 404, 413, 415, 429, 499, 500, 502, 503, 504] as const

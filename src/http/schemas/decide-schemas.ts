@@ -1,0 +1,100 @@
+/** Wire schemas of `POST /v1/decide` (both modes). */
+import { Type, type Static } from 'typebox'
+import { DialogueSchema, IntentSchema, ModelNameSchema, SpeakerSchema, modelAnswerFields } from './common-schemas.js'
+
+export const DecideRequestSchema = Type.Object(
+  {
+    dialogue: DialogueSchema,
+    speaker: Type.Optional(SpeakerSchema),
+    mode: Type.Optional(
+      Type.Enum(['next', 'rank'], {
+        default: 'next',
+        description: '`next`: should the next turn share an image? `rank`: after which turns would an image fit, best first.',
+      }),
+    ),
+    model: Type.Optional(ModelNameSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'Decide whether an image fits in the dialogue.',
+    examples: [
+      {
+        dialogue: [
+          { speaker: 'Ana', text: 'We just got back from the beach!' },
+          { speaker: 'Ben', text: 'Nice, how was the water?' },
+          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+        ],
+        speaker: 'Ana',
+        mode: 'next',
+      },
+    ],
+  },
+)
+export type DecideRequest = Static<typeof DecideRequestSchema>
+
+export const TriggerSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        turn: Type.Integer({ minimum: 0, description: 'Index of the turn in the request dialogue.' }),
+        text: Type.String({ description: 'That turn\'s text, as sent.' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  { description: 'The turn that prompted the image, or null when none did.' },
+)
+
+export const DecideNextResponseSchema = Type.Object(
+  {
+    share: Type.Boolean({ description: 'Whether the next turn should share an image.' }),
+    speaker: Type.String({ description: 'Who would share (the requested speaker, or the one the model chose).' }),
+    confidence: Type.Number({ minimum: 0, maximum: 1, description: 'Confidence in `share`, 0 to 1.' }),
+    intents: Type.Array(IntentSchema, { description: 'Why the image would be shared.' }),
+    trigger: TriggerSchema,
+    rationale: Type.String({ description: 'A short reason for the decision.' }),
+    ...modelAnswerFields,
+  },
+  {
+    additionalProperties: false,
+    title: 'DecideNext',
+    description: 'The answer in `next` mode.',
+    examples: [
+      {
+        share: true,
+        speaker: 'Ana',
+        confidence: 0.82,
+        intents: ['information_dissemination', 'expression_of_emotion_opinion'],
+        trigger: { turn: 2, text: 'Crystal clear, and we saw a sea turtle.' },
+        rationale: 'Ana mentions a sea turtle Ben has not seen; a photo shows it.',
+        model: 'driber-lite',
+        attempts: [{ model: 'driber-lite', outcome: 'ok', duration_ms: 3 }],
+        usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      },
+    ],
+  },
+)
+
+export const RankCandidateSchema = Type.Object(
+  {
+    turn: Type.Integer({ minimum: 0, description: 'Index of the turn after which an image fits.' }),
+    utterance: Type.String({ description: 'That turn\'s text, as sent.' }),
+    speaker: Type.String({ description: 'That turn\'s speaker.' }),
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    rationale: Type.String(),
+  },
+  { additionalProperties: false },
+)
+
+export const DecideRankResponseSchema = Type.Object(
+  {
+    candidates: Type.Array(RankCandidateSchema, { description: 'Best first (highest confidence).' }),
+    ...modelAnswerFields,
+  },
+  { additionalProperties: false, title: 'DecideRank', description: 'The answer in `rank` mode.' },
+)
+
+export const DecideResponseSchema = Type.Union([DecideNextResponseSchema, DecideRankResponseSchema], {
+  description: '`next` mode answers DecideNext, `rank` mode answers DecideRank.',
+})

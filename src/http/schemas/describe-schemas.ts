@@ -1,0 +1,48 @@
+/** Wire schemas of `POST /v1/describe`. */
+import { Type, type Static } from 'typebox'
+import { DescriptionSchema, DialogueSchema, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema, modelAnswerFields } from './common-schemas.js'
+
+export const DescribeRequestSchema = Type.Object(
+  {
+    dialogue: DialogueSchema,
+    speaker: Type.Optional(SpeakerSchema),
+    restrictions: Type.Optional(RestrictionsSchema),
+    n: Type.Optional(NSchema),
+    model: Type.Optional(ModelNameSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'Describe the image the next speaker would share.',
+    examples: [
+      {
+        dialogue: [
+          { speaker: 'Ana', text: 'We just got back from the beach!' },
+          { speaker: 'Ben', text: 'Nice, how was the water?' },
+          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+        ],
+        speaker: 'Ana',
+        restrictions: ['prefix', 'concise'],
+        n: 1,
+      },
+    ],
+  },
+)
+export type DescribeRequest = Static<typeof DescribeRequestSchema>
+
+export const DescribeResponseSchema = Type.Object(
+  {
+    descriptions: Type.Array(DescriptionSchema),
+    ...modelAnswerFields,
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        descriptions: [{ text: 'An image of a sea turtle in clear water', salient: ['sea turtle', 'clear water'] }],
+        model: 'driber-lite',
+        attempts: [{ model: 'driber-lite', outcome: 'ok', duration_ms: 4 }],
+        usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      },
+    ],
+  },
+)

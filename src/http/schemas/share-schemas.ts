@@ -1,0 +1,51 @@
+/** Wire schemas of `POST /v1/share`: Decide, then Describe and Retrieve when the decision is yes. */
+import { Type, type Static } from 'typebox'
+import {
+  DescriptionSchema,
+  DialogueSchema,
+  ImageResultSchema,
+  IndexNameSchema,
+  KSchema,
+  ModelNameSchema,
+  NSchema,
+  RestrictionsSchema,
+  SpeakerSchema,
+} from './common-schemas.js'
+import { DecideNextResponseSchema } from './decide-schemas.js'
+
+export const ShareRequestSchema = Type.Object(
+  {
+    dialogue: DialogueSchema,
+    speaker: Type.Optional(SpeakerSchema),
+    k: Type.Optional(KSchema),
+    model: Type.Optional(ModelNameSchema),
+    restrictions: Type.Optional(RestrictionsSchema),
+    n: Type.Optional(NSchema),
+    index: Type.Optional(IndexNameSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'The whole chain: decide, and when the answer is yes describe the image and retrieve matches.',
+    examples: [
+      {
+        dialogue: [
+          { speaker: 'Ana', text: 'We just got back from the beach!' },
+          { speaker: 'Ben', text: 'Nice, how was the water?' },
+          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+        ],
+        speaker: 'Ana',
+        k: 3,
+      },
+    ],
+  },
+)
+export type ShareRequest = Static<typeof ShareRequestSchema>
+
+export const ShareResponseSchema = Type.Object(
+  {
+    decision: DecideNextResponseSchema,
+    descriptions: Type.Array(DescriptionSchema, { description: 'Empty when the decision is no.' }),
+    results: Type.Array(ImageResultSchema, { description: 'Empty when the decision is no.' }),
+  },
+  { additionalProperties: false },
+)

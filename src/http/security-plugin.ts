@@ -1,0 +1,94 @@
+/**
+ * Admission on the HTTP side, as fastify hooks over the app's one `Security` (shared with gRPC):
+ * 1. load shedding (`@fastify/under-pressure`): 503 `DRIBER_UNDER_PRESSURE` with `Retry-After`;
+ * 2. API key (`Authorization: Bearer <key>`): 401 `DRIBER_UNAUTHENTICATED` with `WWW-Authenticate`;
+ * 3. per-caller rate (`@fastify/rate-limit` over the shared store): 429 `DRIBER_RATE_LIMITED`.
+ * Open paths (health, metrics by default) skip all three. Register it before any route: the rate
+ * limiter attaches to routes as they are added.
+ */
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyUnderPressure from '@fastify/under-pressure'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { bearerToken, type ApiKeyIdentity } from '../auth/api-key-authenticator.js'
+import { callerKey } from '../auth/rate-limiter.js'
+import type { Security } from '../auth/security.js'
+import type { Config } from '../config.js'
+import { DriberError } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key that authenticated this request; undefined on open paths or with auth off. */
+    identity: ApiKeyIdentity | undefined
+  }
+}
+
+export interface SecurityPluginOptions {
+  config: Config
+  security: Security
+}
+
+export const WWW_AUTHENTICATE = 'Bearer realm="driber"'
+
+/** The matched route's path pattern, else the raw path: prefix rules then cannot be fooled by `..` or encodings. */
+const requestPath = (request: FastifyRequest): string => request.routeOptions.url ?? request.url.split('?')[0] ?? request.url
+
+/** The load-shedding check of an app the plugin was registered on, for the gRPC side; undefined when shedding is off. */
+export const pressureCheckOf = (app: FastifyInstance): (() => boolean) | undefined =>
+  app.hasDecorator('isUnderPressure') ? () => app.isUnderPressure() : undefined
+
+export const securityPlugin = fastifyPlugin(
+  async (app: FastifyInstance, options: SecurityPluginOptions) => {
+    const { config, security } = options
+    const isOpen = (request: FastifyRequest): boolean => security.policy.isOpenPath(requestPath(request))
+    app.decorateRequest('identity', undefined)
+
+    if (config.pressure.enabled) {
+      await app.register(fastifyUnderPressure, {
+        maxEventLoopDelay: config.pressure.maxEventLoopDelayMs,
+        maxEventLoopUtilization: config.pressure.maxEventLoopUtilization,
+        maxHeapUsedBytes: config.pressure.maxHeapUsedBytes,
+        maxRssBytes: config.pressure.maxRssBytes,
+        sampleInterval: config.pressure.sampleIntervalMs,
+        retryAfter: config.pressure.retryAfterSeconds,
+        // Resolving lets the request through; rejecting sends it to the one error handler.
+        pressureHandler: (request, _reply, type) =>
+          isOpen(request)
+            ? undefined
+            : Promise.reject(new DriberError('UNDER_PRESSURE', { retryAfterMs: security.pressureRetryAfterMs, details: { reason: type } })),
+      })
+    }
+
+    if (security.policy.enabled) {
+      app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+        if (isOpen(request)) return
+        const identity = security.authenticator.authenticate(bearerToken(request.headers.authorization))
+        if (identity === undefined) {
+          reply.header('www-authenticate', WWW_AUTHENTICATE)
+          throw new DriberError('UNAUTHENTICATED')
+        }
+        request.identity = identity
+      })
+    }
+
+    if (config.rateLimit.enabled) {
+      const limitOf = (request: FastifyRequest) =>
+        security.rateLimitFor(request.identity) ?? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs }
+      await app.register(fastifyRateLimit, {
+        global: true,
+        hook: 'onRequest',
+        store: security.rateLimiter.fastifyStore(),
+        keyGenerator: (request) => callerKey(request.identity, request.ip),
+        max: (request) => limitOf(request).max,
+        timeWindow: (request) => limitOf(request).windowMs,
+        allowList: (request) => isOpen(request),
+        errorResponseBuilder: (request, context) =>
+          new DriberError('RATE_LIMITED', {
+            retryAfterMs: Math.max(1, context.ttl),
+            details: { limit: context.max, window_ms: limitOf(request).windowMs },
+          }),
+      })
+    }
+  },
+  { name: 'driber-security' },
+)
