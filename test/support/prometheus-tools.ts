@@ -1,0 +1,49 @@
+/**
+ * Finding and running Prometheus's own tools (`promtool`, `prometheus`) in tests. They come from
+ * Debian's `prometheus` package, installed by `scripts/setup-system.sh` (which `.ci/run` calls);
+ * a developer who has not run it gets the tests skipped with a reason instead of failures.
+ */
+import { execFile, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+
+/** The path of `name` on PATH, or undefined. */
+export const findTool = (name: string): string | undefined => {
+  const result = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' })
+  const found = result.stdout.trim()
+  return result.status === 0 && found !== '' ? found : undefined
+}
+
+/** The skip option for tap: false when the tool exists, else why the test cannot run. */
+export const skipUnless = (name: string): false | string =>
+  findTool(name) === undefined ? `${name} not found: run scripts/setup-system.sh (installs Debian's prometheus package)` : false
+
+export interface ToolResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs a tool to completion, feeding `input` on stdin; never rejects on a non-zero exit. */
+export const runTool = (file: string, args: readonly string[], input?: string): Promise<ToolResult> =>
+  new Promise((resolve, reject) => {
+    const child = execFile(file, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') {
+        reject(error)
+        return
+      }
+      resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+    })
+    child.stdin?.end(input ?? '')
+  })
+
+/** A TCP port free on 127.0.0.1 right now (for servers, like Prometheus, that cannot report a port-0 bind). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
