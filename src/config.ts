@@ -30,6 +30,18 @@ export const projectRoot: string = (() => {
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 const Milliseconds = Type.Integer({ minimum: 1, maximum: 3_600_000 })
 
+/** One configured API key: an id for logs and limits, the key's digest, and optionally its own rate. */
+const ApiKeySchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-zA-Z0-9_.:-]+$' }),
+    hash: Type.String({ pattern: '^sha256:[0-9a-f]{64}$' }),
+    rate: Type.Optional(
+      Type.Object({ max: Type.Integer({ minimum: 1 }), windowMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigSchema = Type.Object(
   {
     http: Type.Object(
@@ -82,6 +94,59 @@ export const ConfigSchema = Type.Object(
         defaultRequestMs: Type.Integer({ minimum: 1, default: 60_000 }),
         /** Time allowed for in-flight requests to finish after SIGTERM. */
         drainMs: Type.Integer({ minimum: 0, default: 25_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Who may call: API keys, stored as `sha256:<hex>` digests only (see src/auth/README.md). */
+    auth: Type.Object(
+      {
+        /**
+         * Unset: on when keys are configured or either server binds a non-loopback address
+         * (then, without keys, every protected call is refused). Set false to run open on purpose.
+         */
+        enabled: Type.Optional(Type.Boolean()),
+        keys: Type.Array(ApiKeySchema, { default: [] }),
+        /** A YAML or JSON file holding more keys (a list, or `{keys: [...]}`), e.g. a mounted secret. */
+        keysFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** HTTP paths served without a key; an entry ending in `*` matches a prefix. */
+        openPaths: Type.Array(Type.String({ minLength: 1 }), { default: ['/healthz', '/readyz', '/metrics'] }),
+        /** gRPC services served without a key (full names). */
+        openGrpcServices: Type.Array(Type.String({ minLength: 1 }), { default: ['grpc.health.v1.Health'] }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Per-caller request rate, the same on HTTP and gRPC: keyed by API key id, or by client IP when auth is off. */
+    rateLimit: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        max: Type.Integer({ minimum: 1, default: 600 }),
+        windowMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 60_000 }),
+        /** Callers tracked at once; the oldest windows are forgotten beyond it, so memory stays bounded. */
+        maxTrackedCallers: Type.Integer({ minimum: 1, default: 10_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Load shedding on process pressure (`@fastify/under-pressure`); 0 turns a check off. */
+    pressure: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        maxEventLoopDelayMs: Type.Integer({ minimum: 0, default: 1000 }),
+        maxEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+        maxHeapUsedBytes: Type.Integer({ minimum: 0, default: 0 }),
+        maxRssBytes: Type.Integer({ minimum: 0, default: 0 }),
+        sampleIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+        retryAfterSeconds: Type.Integer({ minimum: 1, default: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** TLS for both servers; on when both `certPath` and `keyPath` are set (PEM files). */
+    tls: Type.Object(
+      {
+        certPath: Type.Optional(Type.String({ minLength: 1 })),
+        keyPath: Type.Optional(Type.String({ minLength: 1 })),
+        /** CA bundle for client certificates; with `requireClientCert`, callers must present one it signed. */
+        caPath: Type.Optional(Type.String({ minLength: 1 })),
+        requireClientCert: Type.Boolean({ default: false }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -155,6 +220,11 @@ const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 's
   ['DRIBER_LOG_LEVEL', ['logging', 'level'], 'string'],
   ['DRIBER_LOG_PRETTY', ['logging', 'pretty'], 'boolean'],
   ['DRIBER_LOG_DIALOGUE', ['logging', 'logDialogue'], 'boolean'],
+  ['DRIBER_AUTH_ENABLED', ['auth', 'enabled'], 'boolean'],
+  ['DRIBER_API_KEYS_FILE', ['auth', 'keysFile'], 'string'],
+  ['DRIBER_TLS_CERT', ['tls', 'certPath'], 'string'],
+  ['DRIBER_TLS_KEY', ['tls', 'keyPath'], 'string'],
+  ['DRIBER_TLS_CA', ['tls', 'caPath'], 'string'],
 ]
 
 const setPath = (target: Record<string, unknown>, keys: string[], value: unknown): void => {

@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   index: { summary: 'build an image index from JSONL or CSV (index build ...)', load: () => import('./commands/index.js') },
   eval: { summary: 'evaluate a model on PhotoChat-format data (eval decide|describe|retrieve ...)', load: () => import('./commands/eval.js') },
   augment: { summary: 'annotate a dialogue dataset with image-sharing predictions', load: () => import('./commands/augment.js') },
+  'hash-key': { summary: 'hash an API key for auth.keys (key on stdin), or --generate a new one', load: () => import('./commands/hash-key.js') },
 }
 
 const usage = (): string =>
