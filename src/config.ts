@@ -178,7 +178,7 @@ export const ConfigSchema = Type.Object(
     logging: Type.Object(
       {
         level: Type.Union(
-          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
           { default: 'info' },
         ),
         pretty: Type.Boolean({ default: false }),

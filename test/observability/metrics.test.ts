@@ -12,7 +12,7 @@ const samples = async (metrics: Metrics, name: string, labels: Record<string, st
 }
 
 const valueOf = async (metrics: Metrics, name: string, labels: Record<string, string>, metricName = name): Promise<number | undefined> =>
-  (await samples(metrics, name, labels)).find((sample) => (sample.metricName ?? name) === metricName)?.value
+  (await samples(metrics, name, labels)).find((sample) => ((sample as { metricName?: string }).metricName ?? name) === metricName)?.value
 
 t.test('metrics live in their own registry, never the global one', async (t) => {
   const first = createMetrics({ collectDefault: false })
