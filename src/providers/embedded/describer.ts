@@ -1,0 +1,109 @@
+/**
+ * The embedded Describe: extractive. It collects noun phrases from the turns before the share,
+ * weighs them (recent turns, the sharer's own turns, things one can photograph, more specific
+ * phrases), and composes `n` distinct descriptions that obey the requested restrictions.
+ */
+import type { Dialogue, Description, Restriction } from '../../core/types.js'
+import { genericTerm } from './hypernyms.js'
+import { PHOTO_WORDS, VAGUE_NOUNS, VISUAL_OBJECTS } from './lexicon.js'
+import { analyse } from './text-analysis.js'
+
+export interface DescribeOptions {
+  restrictions: Restriction[]
+  n: number
+  speaker?: string
+}
+
+/** A candidate phrase after weighting. */
+export interface SalientPhrase {
+  /** How it reads in a description, without article ("golden retriever", "Max"). */
+  text: string
+  head: string
+  proper: boolean
+  plural: boolean
+  score: number
+}
+
+const RECENCY = 0.85
+
+/** Salient noun phrases of a dialogue, best first; `generic` maps them to everyday kinds. */
+export const salientPhrases = (dialogue: Dialogue, options: { generic: boolean; speaker?: string }): SalientPhrase[] => {
+  const merged = new Map<string, SalientPhrase>()
+  const last = dialogue.length - 1
+  dialogue.forEach((turn, index) => {
+    const analysis = analyse(turn.text)
+    for (const phrase of analysis.phrases) {
+      const headToken = analysis.tokens[phrase.start + phrase.modifiers.length]
+      if (headToken === undefined) continue
+      const head = phrase.head
+      if (head.length < 2 || VAGUE_NOUNS.has(head) || PHOTO_WORDS.has(head) || headToken.stop) continue
+      const plural = headToken.value.toLowerCase() !== head && headToken.pos === 'NOUN' && /s$/i.test(headToken.value)
+      let text: string
+      let proper = phrase.proper
+      if (options.generic) {
+        // Names and brands say too much for a generic picture: drop proper nouns and modifiers.
+        if (headToken.pos === 'PROPN') continue
+        const kind = genericTerm(head)
+        text = plural && kind === head ? headToken.value.toLowerCase() : kind
+        proper = false
+      } else {
+        const words = phrase.text.split(' ')
+        text = words.map((word, position) => (analysis.tokens[phrase.start + position]?.pos === 'PROPN' ? word : word.toLowerCase())).join(' ')
+      }
+      const visual = VISUAL_OBJECTS.has(head) || VISUAL_OBJECTS.has(genericTerm(head))
+      let score = RECENCY ** (last - index) * (visual ? 2 : 1) * (1 + 0.25 * Math.min(2, phrase.modifiers.length))
+      if (options.speaker !== undefined && turn.speaker === options.speaker) score *= 1.3
+      const key = text.toLowerCase()
+      const existing = merged.get(key)
+      if (existing === undefined) merged.set(key, { text, head, proper, plural, score })
+      else existing.score += score
+    }
+  })
+  // Drop a phrase when a longer kept phrase ends with it ("retriever" inside "golden retriever").
+  const phrases = [...merged.values()].sort((left, right) => right.score - left.score || left.text.localeCompare(right.text))
+  return phrases.filter((phrase) => !phrases.some((other) => other !== phrase && other.text.length > phrase.text.length && other.text.toLowerCase().endsWith(` ${phrase.text.toLowerCase()}`) && other.score >= phrase.score * 0.5))
+}
+
+const withArticle = (phrase: SalientPhrase): string => {
+  if (phrase.proper || phrase.plural) return phrase.text
+  return `${/^[aeiou]/i.test(phrase.text) ? 'an' : 'a'} ${phrase.text}`
+}
+
+const joinList = (items: string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : items.length === 2 ? `${items[0]} and ${items[1]}` : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+
+/** Extra framings used only when the phrases alone cannot make `n` distinct descriptions. */
+const FRAMINGS = ['', ' in a casual snapshot', ', photographed up close', ' in natural light', ', seen from a little distance', ' in a candid moment', ', framed in the centre', ' on a bright day']
+
+const FALLBACK: SalientPhrase = { text: 'everyday scene', head: 'scene', proper: false, plural: false, score: 0 }
+
+/** Composes exactly `n` distinct descriptions under the restrictions. */
+export const describe = (dialogue: Dialogue, options: DescribeOptions): Description[] => {
+  const restrictions = new Set(options.restrictions)
+  const generic = restrictions.has('generic')
+  const concise = restrictions.has('concise')
+  const detailed = restrictions.has('detailed')
+  const found = salientPhrases(dialogue, { generic, ...(options.speaker === undefined ? {} : { speaker: options.speaker }) })
+  const phrases = found.length > 0 ? found : [FALLBACK]
+  const perDescription = concise ? Math.min(2, phrases.length) : detailed ? Math.min(5, phrases.length) : Math.min(3, phrases.length)
+  const descriptions: Description[] = []
+  const seen = new Set<string>()
+  for (let attempt = 0; descriptions.length < options.n && attempt < options.n * FRAMINGS.length * 2; attempt++) {
+    // Variant k leads with the k-th best phrase, then the best others; framings only after the phrases run out.
+    const lead = attempt % phrases.length
+    const framing = FRAMINGS[Math.floor(attempt / phrases.length) % FRAMINGS.length] as string
+    const chosen = [phrases[lead] as SalientPhrase, ...phrases.filter((_, index) => index !== lead)].slice(0, perDescription)
+    const [main, ...rest] = chosen.map(withArticle)
+    let body: string
+    if (detailed) {
+      body = rest.length > 0 ? `${main}${framing}, with ${joinList(rest)} also in the picture` : `${main}${framing}, shown clearly as the main subject`
+    } else {
+      body = `${joinList([main as string, ...rest])}${framing}`
+    }
+    const text = restrictions.has('prefix') ? `An image of ${body}.` : `${body.charAt(0).toUpperCase()}${body.slice(1)}.`
+    if (seen.has(text)) continue
+    seen.add(text)
+    descriptions.push({ text, salient: chosen.map((phrase) => phrase.text) })
+  }
+  return descriptions
+}

@@ -1,0 +1,39 @@
+/**
+ * The embedded tier's loaded state: the GloVe vocabulary and the Decide weights, loaded once per
+ * process on first use and shared by every chat and embedding model (the registry may create
+ * several entries with provider `embedded`; they must not each hold a copy).
+ */
+import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideModel } from './decide-model.js'
+import { defaultVocabularyPath, loadGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
+
+export interface EmbeddedRuntime {
+  readonly vocabulary: GloveVocabulary
+  readonly decide: DecideModel
+}
+
+export interface EmbeddedRuntimeOptions {
+  /** Binary vocabulary file; built from the npm package when missing. */
+  vocabularyPath?: string
+  /** Decide weights JSON; defaults to the committed `data/embedded/decide-weights.json`. */
+  weightsPath?: string
+}
+
+/** Loads a runtime (the shared one is `sharedEmbeddedRuntime`). */
+export const loadEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): EmbeddedRuntime => {
+  const vocabulary = loadGloveVocabulary({ path: options.vocabularyPath ?? defaultVocabularyPath() })
+  const weights = readDecideWeights(options.weightsPath ?? defaultWeightsPath(), vocabulary.dimension)
+  return { vocabulary, decide: createDecideModel(vocabulary, weights) }
+}
+
+const runtimes = new Map<string, EmbeddedRuntime>()
+
+/** One runtime per distinct option set per process, loaded lazily. */
+export const sharedEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): EmbeddedRuntime => {
+  const key = `${options.vocabularyPath ?? ''}\n${options.weightsPath ?? ''}`
+  let runtime = runtimes.get(key)
+  if (runtime === undefined) {
+    runtime = loadEmbeddedRuntime(options)
+    runtimes.set(key, runtime)
+  }
+  return runtime
+}
