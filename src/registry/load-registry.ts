@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { Settings } from 'typebox/system'
 import { Value } from 'typebox/value'
 import { LineCounter, parseDocument, type Document } from 'yaml'
 import type { SecretLookup } from '../config.js'
@@ -95,6 +96,20 @@ const schemaProblems = (errors: SchemaError[]): Problem[] => {
     }
   }
   return problems
+}
+
+/** Registry files are small and written by operators: report every error, not TypeBox's default first eight. */
+const MAX_REGISTRY_ERRORS = 500
+
+const allErrors = (value: unknown): SchemaError[] => {
+  const previous = Settings.Get().maxErrors
+  // Synchronous, so no other validation can observe the raised limit.
+  Settings.Set({ maxErrors: MAX_REGISTRY_ERRORS })
+  try {
+    return [...Value.Errors(RegistrySchema, value)] as unknown as SchemaError[]
+  } finally {
+    Settings.Set({ maxErrors: previous })
+  }
 }
 
 const isSet = (secrets: SecretLookup, name: string): boolean => {
@@ -216,10 +231,7 @@ const validate = (raw: unknown, options: ParseRegistryOptions, locate: (segments
     return throwProblems([{ segments: [], message: 'must be a mapping with version, models and routes' }], describe, options.source)
   }
   const withDefaults = Value.Default(RegistrySchema, Value.Clone(raw))
-  if (!Value.Check(RegistrySchema, withDefaults)) {
-    const errors = [...Value.Errors(RegistrySchema, withDefaults)] as unknown as SchemaError[]
-    throwProblems(schemaProblems(errors), describe, options.source)
-  }
+  if (!Value.Check(RegistrySchema, withDefaults)) throwProblems(schemaProblems(allErrors(withDefaults)), describe, options.source)
   const data = withDefaults as RegistryData
   const problems = crossCheck(data, options)
   if (problems.length > 0) throwProblems(problems, describe, options.source)
@@ -235,12 +247,14 @@ export const parseRegistry = (data: unknown, options: ParseRegistryOptions = {})
 /** Parses registry YAML text; syntax errors carry their line and column. */
 export const parseRegistryYaml = (text: string, options: ParseRegistryOptions = {}): RegistryData => {
   const lineCounter = new LineCounter()
-  const document: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const document: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })
   if (document.errors.length > 0) {
     const lines = document.errors.map((error) => {
       const position = error.linePos?.[0]
       const where = position === undefined ? '' : `line ${position.line}, column ${position.col}: `
-      return `${where}${error.message.split('\n')[0] ?? error.message}`
+      // Pretty errors append " at line L, column C:" and a code frame; we keep the sentence and say where once.
+      const sentence = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '')
+      return `${where}${sentence}`
     })
     const origin = options.source === undefined ? 'The model registry' : `The model registry ${options.source}`
     throw new DriberError('REGISTRY_INVALID', {
