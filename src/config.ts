@@ -196,6 +196,36 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** Retry, circuit-breaker and backpressure policy for model calls (the table itself lives in src/core/retry-policy.ts). */
+    resilience: Type.Object(
+      {
+        /** Calls per model for one request when errors are retryable (1 = no retry). */
+        maxAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+        /** Exponential backoff with full jitter: the n-th retry waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
+        baseDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 200 }),
+        maxDelayMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 4_000 }),
+        /** An upstream Retry-After longer than this is not waited for: the next model is tried instead. */
+        retryAfterCapMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 10_000 }),
+        /** Retry-After sent to clients when a model's concurrency queue is full. */
+        overloadRetryAfterMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 1_000 }),
+        /** Extra time past a model's timeout before the core itself gives up on a provider that ignores its timeout. */
+        timeoutGraceMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
+        breaker: Type.Object(
+          {
+            /** Opens when more than this share of the calls in the window failed. */
+            failureRatio: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 }),
+            /** Calls in the sliding window. */
+            windowSize: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+            /** No opening before this many calls are in the window (capped at windowSize). */
+            minimumCalls: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+            /** Cool-down before one probe call is let through (half-open). */
+            halfOpenAfterMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 10_000 }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 )

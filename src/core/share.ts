@@ -1,0 +1,54 @@
+/**
+ * Share: the whole chain. Decide (next mode); when the answer is no, stop there with empty
+ * descriptions and results; otherwise Describe for the decided speaker and Retrieve with the
+ * descriptions. Every input, including `k`, the restrictions and the index, is checked before the
+ * first model call, so a bad request spends no tokens.
+ */
+import { validateCount, validateDialogue, validateRestrictions, validateSpeaker, characterCount } from './dialogue.js'
+import { decideNext } from './decide.js'
+import { describe } from './describe.js'
+import type { RequestContext } from './request-context.js'
+import { DEFAULT_K, resolveIndex, searchIndex } from './retrieve.js'
+import { observeStage, validateName, type StageDependencies } from './stage-support.js'
+import type { ShareInput, ShareResult } from './types.js'
+
+/** Fits model-written descriptions to the retrieval limits (the client did not write them, so they are trimmed, not refused). */
+const fitDescriptions = (texts: string[], limits: StageDependencies['limits']): string[] =>
+  texts.slice(0, limits.maxDescriptions).map((text) => {
+    if (characterCount(text, limits.maxDescriptionChars) <= limits.maxDescriptionChars) return text
+    return [...text].slice(0, limits.maxDescriptionChars).join('')
+  })
+
+/** Decide, then (when the answer is yes) Describe and Retrieve. */
+export const share = (dependencies: StageDependencies, input: ShareInput, context: RequestContext): Promise<ShareResult> =>
+  observeStage(
+    dependencies.observer,
+    'share',
+    async () => {
+      const { limits } = dependencies
+      validateDialogue(input.dialogue, limits)
+      const speaker = validateSpeaker(input.dialogue, input.speaker)
+      const restrictions = validateRestrictions(input.restrictions)
+      const n = validateCount(input.n, 'n', limits.maxN, 1)
+      const k = validateCount(input.k, 'k', limits.maxK, DEFAULT_K)
+      const model = validateName(input.model, 'model')
+      const index = resolveIndex(dependencies, validateName(input.index, 'index'))
+
+      const decision = await decideNext(
+        dependencies,
+        { dialogue: input.dialogue, ...(speaker === undefined ? {} : { speaker }), ...(model === undefined ? {} : { model }) },
+        context,
+      )
+      if (!decision.share) return { decision, descriptions: [], results: [] }
+
+      const described = await describe(
+        dependencies,
+        { dialogue: input.dialogue, speaker: decision.speaker, restrictions, n, ...(model === undefined ? {} : { model }) },
+        context,
+      )
+      const descriptions = described.descriptions
+      const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context)
+      return { decision, descriptions, results: found.results }
+    },
+    (result) => result.decision.model,
+  )
