@@ -1,0 +1,78 @@
+/**
+ * Builds driber's gRPC server: `driber.v1.ImageSharing`, `grpc.health.v1.Health` and server
+ * reflection, with message size limits from config. It never binds: `server.ts` owns ports and
+ * shutdown, tests bind port 0.
+ */
+import * as grpc from '@grpc/grpc-js'
+import { ReflectionService } from '@grpc/reflection'
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import type { DriberCore } from '../core/driber-core.js'
+import { createImageSharingHandlers, type GrpcCallEvent } from './image-sharing-handlers.js'
+import { imageSharingServiceName } from './proto-loader-options.js'
+import { loadDriberProto } from './proto-package.js'
+
+export interface CreateGrpcServerOptions {
+  readonly config: Config
+  readonly core: DriberCore
+  readonly logger: Logger
+  /** Told about every finished ImageSharing call (metrics); must not throw. */
+  readonly onCallDone?: (event: GrpcCallEvent) => void
+}
+
+export interface GrpcServer {
+  /** Not bound yet: `bindAsync` it (port 0 in tests), and shut it down with the HTTP server. */
+  readonly server: grpc.Server
+  /**
+   * Health for `''` (the whole server) and `driber.v1.ImageSharing`: SERVING once the app is
+   * ready, NOT_SERVING while starting (the initial state) and from the first moment of draining.
+   */
+  setServing(serving: boolean): void
+  /** Whether health currently says SERVING. */
+  readonly serving: boolean
+}
+
+/** Service names health checking answers for. */
+export const healthCheckedServices: readonly string[] = ['', imageSharingServiceName]
+
+/** The overall budget of a call before the client's deadline is applied. */
+export const callBudgetMs = (config: Config): number => config.deadlines.requestMs ?? config.deadlines.defaultRequestMs
+
+/** Composes the gRPC server from the core; see `GrpcServer`. */
+export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer => {
+  const { config } = options
+  const proto = loadDriberProto()
+  const server = new grpc.Server({
+    // grpc-js answers RESOURCE_EXHAUSTED itself when a request exceeds this, before our code runs.
+    'grpc.max_receive_message_length': config.grpc.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': config.grpc.maxSendMessageBytes,
+  })
+
+  server.addService(
+    proto.imageSharingService,
+    createImageSharingHandlers({
+      core: options.core,
+      logger: options.logger,
+      budgetMs: callBudgetMs(config),
+      ...(options.onCallDone === undefined ? {} : { onCallDone: options.onCallDone }),
+    }),
+  )
+
+  const initial: Record<string, ServingStatus> = Object.fromEntries(healthCheckedServices.map((name) => [name, 'NOT_SERVING' as const]))
+  const health = new HealthImplementation(initial)
+  health.addToServer(server)
+  new ReflectionService(proto.packageDefinition).addToServer(server)
+
+  let serving = false
+  return {
+    server,
+    setServing: (next: boolean) => {
+      serving = next
+      for (const name of healthCheckedServices) health.setStatus(name, next ? 'SERVING' : 'NOT_SERVING')
+    },
+    get serving() {
+      return serving
+    },
+  }
+}

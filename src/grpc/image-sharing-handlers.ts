@@ -1,0 +1,108 @@
+/**
+ * The `driber.v1.ImageSharing` handlers: convert the proto request, call the core, convert the
+ * result back. Every handler goes through `unary`, the one place that opens the call's context,
+ * echoes the request id, maps errors to statuses and reports the call's outcome.
+ */
+import { Metadata, status as GrpcStatusCodes, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
+import type { Logger } from 'pino'
+import type { DriberCore } from '../core/driber-core.js'
+import type { RequestContext } from '../core/request-context.js'
+import { toDriberError } from '../errors.js'
+import { openCallScope, requestIdMetadataKey } from './call-context.js'
+import type { ImageSharingHandlers } from './generated/driber/v1/ImageSharing.js'
+import { toGrpcStatus } from './grpc-errors.js'
+import { imageSharingServiceName } from './proto-loader-options.js'
+import {
+  decideRequestFromWire,
+  decideResponseToWire,
+  describeRequestFromWire,
+  describeResponseToWire,
+  decideRankToWire,
+  listModelsResponseToWire,
+  rankRequestFromWire,
+  retrieveRequestFromWire,
+  retrieveResponseToWire,
+  shareRequestFromWire,
+  shareResponseToWire,
+} from './wire-converters.js'
+
+/** One finished call, for metrics (`grpc_server_handled_total`, `grpc_server_handling_seconds`). */
+export interface GrpcCallEvent {
+  service: string
+  method: string
+  /** gRPC status code name, e.g. `OK`, `NOT_FOUND`. */
+  code: string
+  durationSeconds: number
+  /** The catalog code when the call failed. */
+  errorCode?: string
+}
+
+export interface ImageSharingHandlerOptions {
+  readonly core: DriberCore
+  readonly logger: Logger
+  /** The longest any call may run; a client deadline can only shorten it. */
+  readonly budgetMs: number
+  /** Told about every finished call; must not throw. */
+  readonly onCallDone?: (event: GrpcCallEvent) => void
+}
+
+const statusName = (code: number): string => GrpcStatusCodes[code] ?? String(code)
+
+/** Builds the handler table grpc-js `addService` takes. */
+export const createImageSharingHandlers = (options: ImageSharingHandlerOptions): ImageSharingHandlers => {
+  const { core } = options
+
+  const unary = <Request, Response>(
+    method: string,
+    handle: (request: Request, context: RequestContext) => Promise<Response> | Response,
+  ): handleUnaryCall<Request, Response> =>
+    (call: ServerUnaryCall<Request, Response>, callback) => {
+      const scope = openCallScope(call as ServerUnaryCall<unknown, unknown>, { budgetMs: options.budgetMs, logger: options.logger, method })
+      const { context } = scope
+      const started = Date.now()
+      const initial = new Metadata()
+      initial.set(requestIdMetadataKey, context.requestId)
+      call.sendMetadata(initial)
+
+      const report = (code: number, errorCode?: string): void => {
+        const event: GrpcCallEvent = { service: imageSharingServiceName, method, code: statusName(code), durationSeconds: (Date.now() - started) / 1000 }
+        if (errorCode !== undefined) event.errorCode = errorCode
+        context.logger.info({ grpcCode: event.code, errorCode, durationMs: Date.now() - started }, 'gRPC call completed')
+        try {
+          options.onCallDone?.(event)
+        } catch {
+          // Observability must never break a call.
+        }
+      }
+      Promise.race([Promise.resolve().then(() => handle(call.request, context)), scope.aborted]).then(
+        (response) => {
+          scope.finish()
+          report(GrpcStatusCodes.OK)
+          callback(null, response)
+        },
+        (error: unknown) => {
+          scope.finish()
+          const driberError = toDriberError(error)
+          const status = toGrpcStatus(driberError)
+          // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
+          if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')
+          report(status.code, driberError.code)
+          callback(status)
+        },
+      )
+    }
+
+  return {
+    Decide: unary('Decide', async (request, context) => {
+      const { input, mode } = decideRequestFromWire(request)
+      return mode === 'rank'
+        ? decideResponseToWire({ mode, result: await core.rank(input, context) })
+        : decideResponseToWire({ mode, result: await core.decide(input, context) })
+    }),
+    Rank: unary('Rank', async (request, context) => decideRankToWire(await core.rank(rankRequestFromWire(request), context))),
+    Describe: unary('Describe', async (request, context) => describeResponseToWire(await core.describe(describeRequestFromWire(request), context))),
+    Retrieve: unary('Retrieve', async (request, context) => retrieveResponseToWire(await core.retrieve(retrieveRequestFromWire(request), context))),
+    Share: unary('Share', async (request, context) => shareResponseToWire(await core.share(shareRequestFromWire(request), context))),
+    ListModels: unary('ListModels', () => listModelsResponseToWire(core.listModels())),
+  }
+}
