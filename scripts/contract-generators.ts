@@ -9,6 +9,7 @@ import path from 'node:path'
 import pino from 'pino'
 import { testConfig } from '../src/config.js'
 import type { DriberCore } from '../src/core/driber-core.js'
+import { ErrorCatalog, GrpcStatus } from '../src/errors.js'
 import { createHttpApp } from '../src/http/create-http-app.js'
 
 export interface GeneratedFile {
@@ -107,5 +108,35 @@ export const openApiGenerator: ContractGenerator = {
   },
 }
 
+const grpcStatusNames = new Map<number, string>(Object.entries(GrpcStatus).map(([name, value]) => [value, name]))
+
+/** The README's error table, one row per catalog entry, in catalog order. */
+export const errorTable = (): string =>
+  [
+    '| Code | HTTP | gRPC | Retryable | Meaning |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.values(ErrorCatalog).map(
+      (entry) =>
+        `| \`${entry.code}\` | ${entry.httpStatus} | ${grpcStatusNames.get(entry.grpcStatus) ?? entry.grpcStatus} | ${entry.retryable ? 'yes' : 'no'} | ${entry.message} |`,
+    ),
+  ].join('\n')
+
+export const ERRORS_START = '<!-- errors:start -->'
+export const ERRORS_END = '<!-- errors:end -->'
+
+/** Replaces the README's error table (between the markers) with the catalog's; the rest of the README is left alone. */
+export const readmeErrorsGenerator: ContractGenerator = {
+  name: 'README error table (src/errors.ts)',
+  outputs: ['README.md'],
+  async generate() {
+    const readme = readFileSync(path.join(repositoryRoot, 'README.md'), 'utf8')
+    const start = readme.indexOf(ERRORS_START)
+    const end = readme.indexOf(ERRORS_END)
+    if (start < 0 || end < start) throw new Error(`README.md must contain ${ERRORS_START} and ${ERRORS_END} around the error table`)
+    const content = `${readme.slice(0, start + ERRORS_START.length)}\n${errorTable()}\n${readme.slice(end)}`
+    return [{ path: 'README.md', content }]
+  },
+}
+
 /** Every generated contract. One line per contract. */
-export const contractGenerators: ContractGenerator[] = [openApiGenerator]
+export const contractGenerators: ContractGenerator[] = [openApiGenerator, readmeErrorsGenerator]
