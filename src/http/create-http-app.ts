@@ -13,6 +13,7 @@ import { DriberError } from '../errors.js'
 import { registerErrorHandling, sendError } from './error-handler.js'
 import { requestContextPlugin, requestIdFrom } from './request-context.js'
 import type { HttpCore } from './route-options.js'
+import { strictJsonParser } from './strict-json-parser.js'
 import { decideRoutes } from './routes/decide-routes.js'
 import { describeRoutes } from './routes/describe-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
@@ -69,6 +70,8 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
   registerErrorHandling(app)
   // JSON only: a text/plain body is refused as 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
+  // Bodies with bytes that are not UTF-8 are refused, not silently repaired (see strict-json-parser.ts).
+  await app.register(strictJsonParser)
   app.addSchema(ErrorBodySchema)
   await app.register(requestContextPlugin)
 
