@@ -172,10 +172,10 @@ t.test('a client cancel aborts the core with CANCELLED', async (t) => {
   const pending = client.decide({ dialogue }, { signal: controller.signal })
   while (contexts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
   controller.abort()
-  await t.rejects(pending, { kind: 'CANCELLED' })
+  await t.rejects(pending, { name: 'DriberError', kind: 'CANCELLED' })
   const signal = contexts[0]!.signal
   if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
-  t.match(signal.reason, { kind: 'CANCELLED' })
+  t.match(signal.reason, { name: 'DriberError', kind: 'CANCELLED' })
 })
 
 t.test('a finished call is not aborted afterwards', async (t) => {
@@ -211,7 +211,7 @@ t.test('an oversized request fails with RESOURCE_EXHAUSTED and the server keeps 
   const { address } = await start(t, core, { grpc: { maxReceiveMessageBytes: 4096 } })
   const client = createDriberGrpcClient(address)
   t.teardown(() => client.close())
-  await t.rejects(client.decide({ dialogue: [{ speaker: 'Ana', text: 'x'.repeat(10_000) }] }), { kind: 'PAYLOAD_TOO_LARGE' })
+  await t.rejects(client.decide({ dialogue: [{ speaker: 'Ana', text: 'x'.repeat(10_000) }] }), { name: 'DriberError', kind: 'PAYLOAD_TOO_LARGE' })
   t.equal(contexts.length, 0, 'the core never saw it')
   t.same(await client.decide({ dialogue }), decision, 'the next call is served')
 })
@@ -229,7 +229,7 @@ t.test('every method answers through the core and reports its outcome', async (t
   t.same(await client.retrieve({ descriptions: ['a dog'], index: 'pets' }), { results: [], index: 'pets' })
   t.same(await client.share({ dialogue }), { decision, descriptions: [], results: [] })
   t.same(await client.listModels(), models)
-  await t.rejects(client.describe({ dialogue: [], restrictions: ['sepia' as never] }), { kind: 'INVALID_ARGUMENT' })
+  await t.rejects(client.describe({ dialogue: [], restrictions: ['sepia' as never] }), { name: 'DriberError', kind: 'INVALID_ARGUMENT' })
   t.same(
     events.map((event) => `${event.method}:${event.code}`),
     ['Decide:OK', 'Decide:OK', 'Rank:OK', 'Describe:OK', 'Retrieve:OK', 'Share:OK', 'ListModels:OK'],
