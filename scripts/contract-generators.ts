@@ -11,6 +11,7 @@ import { testConfig } from '../src/config.js'
 import type { DriberCore } from '../src/core/driber-core.js'
 import { ErrorCatalog, GrpcStatus } from '../src/errors.js'
 import { createHttpApp } from '../src/http/create-http-app.js'
+import { grpcTypesContract } from './grpc-types-generator.js'
 
 export interface GeneratedFile {
   /** Path relative to the repository root. */
@@ -139,4 +140,4 @@ export const readmeErrorsGenerator: ContractGenerator = {
 }
 
 /** Every generated contract. One line per contract. */
-export const contractGenerators: ContractGenerator[] = [openApiGenerator, readmeErrorsGenerator]
+export const contractGenerators: ContractGenerator[] = [openApiGenerator, readmeErrorsGenerator, fromDirectoryWriter(grpcTypesContract)]
