@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js'
 import { ReflectionService } from '@grpc/reflection'
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check'
 import type { Logger } from 'pino'
+import type { CallAdmission } from '../auth/call-admission.js'
 import type { Config } from '../config.js'
 import type { DriberCore } from '../core/driber-core.js'
 import { createImageSharingHandlers, type GrpcCallEvent } from './image-sharing-handlers.js'
@@ -19,6 +20,8 @@ export interface CreateGrpcServerOptions {
   readonly logger: Logger
   /** Told about every finished ImageSharing call (metrics); must not throw. */
   readonly onCallDone?: (event: GrpcCallEvent) => void
+  /** Shedding, API keys and rate limits shared with HTTP; every ImageSharing call passes it first. */
+  readonly admit?: CallAdmission
 }
 
 export interface GrpcServer {
@@ -56,6 +59,7 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
       logger: options.logger,
       budgetMs: callBudgetMs(config),
       ...(options.onCallDone === undefined ? {} : { onCallDone: options.onCallDone }),
+      ...(options.admit === undefined ? {} : { admit: options.admit }),
     }),
   )
 

@@ -5,6 +5,7 @@
  */
 import { Metadata, status as GrpcStatusCodes, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
+import { addressFromGrpcPeer, type CallAdmission } from '../auth/call-admission.js'
 import type { DriberCore } from '../core/driber-core.js'
 import type { RequestContext } from '../core/request-context.js'
 import { toDriberError } from '../errors.js'
@@ -44,7 +45,26 @@ export interface ImageSharingHandlerOptions {
   readonly budgetMs: number
   /** Told about every finished call; must not throw. */
   readonly onCallDone?: (event: GrpcCallEvent) => void
+  /**
+   * Load shedding, API key and rate limit (`src/auth/call-admission.ts`), run before the
+   * request is converted; what it throws is answered like any other catalog error.
+   */
+  readonly admit?: CallAdmission
 }
+
+/**
+ * The client's IP address. grpc-js 1.14 reports peers as `host:port` (IPv6 unbracketed); older
+ * versions used the `ipv4:`/`ipv6:` URI form `addressFromGrpcPeer` reads.
+ */
+export const peerAddress = (peer: string): string | undefined => {
+  const uriForm = addressFromGrpcPeer(peer)
+  if (uriForm !== undefined) return uriForm
+  const host = /^(.+):\d+$/.exec(peer)?.[1]?.replace(/^\[(.*)\]$/, '$1')
+  return host === undefined || host === '' ? undefined : host
+}
+
+const metadataStrings = (values: Array<string | Buffer>): string[] =>
+  values.map((value) => (typeof value === 'string' ? value : value.toString('utf8')))
 
 const statusName = (code: number): string => GrpcStatusCodes[code] ?? String(code)
 
@@ -74,7 +94,16 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           // Observability must never break a call.
         }
       }
-      Promise.race([Promise.resolve().then(() => handle(call.request, context)), scope.aborted]).then(
+      const run = (): Promise<Response> | Response => {
+        options.admit?.({
+          authorization: metadataStrings(call.metadata.get('authorization')),
+          methodPath: `/${imageSharingServiceName}/${method}`,
+          clientAddress: peerAddress(call.getPeer()),
+        })
+        return handle(call.request, context)
+      }
+
+      Promise.race([Promise.resolve().then(run), scope.aborted]).then(
         (response) => {
           scope.finish()
           report(GrpcStatusCodes.OK)

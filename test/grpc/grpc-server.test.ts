@@ -10,11 +10,12 @@ import { testConfig, type DeepPartial, type ConfigData } from '../../src/config.
 import type { DriberCore, ModelList } from '../../src/core/driber-core.js'
 import type { RequestContext } from '../../src/core/request-context.js'
 import type { DecideNextResult } from '../../src/core/types.js'
+import type { CallAdmission, CallAdmissionRequest } from '../../src/auth/call-admission.js'
 import { DriberError, ErrorCatalog, type ErrorKind } from '../../src/errors.js'
 import { createDriberGrpcClient, createRawImageSharingClient } from '../../src/grpc/grpc-client.js'
 import { errorCodeMetadataKey, errorDetailsMetadataKey, retryAfterMetadataKey } from '../../src/grpc/grpc-errors.js'
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/grpc-server.js'
-import type { GrpcCallEvent } from '../../src/grpc/image-sharing-handlers.js'
+import { peerAddress, type GrpcCallEvent } from '../../src/grpc/image-sharing-handlers.js'
 import { checkHealth, listServices } from '../support/grpc-standard-clients.js'
 
 const decision: DecideNextResult = {
@@ -57,8 +58,15 @@ const start = async (
   core: DriberCore,
   overrides: DeepPartial<ConfigData> = {},
   events: GrpcCallEvent[] = [],
+  admit?: CallAdmission,
 ): Promise<{ address: string; grpcServer: GrpcServer }> => {
-  const grpcServer = createGrpcServer({ config: testConfig(overrides), core, logger: pino({ level: 'silent' }), onCallDone: (event) => events.push(event) })
+  const grpcServer = createGrpcServer({
+    config: testConfig(overrides),
+    core,
+    logger: pino({ level: 'silent' }),
+    onCallDone: (event) => events.push(event),
+    ...(admit === undefined ? {} : { admit }),
+  })
   const port = await new Promise<number>((resolve, reject) =>
     grpcServer.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   )
@@ -234,4 +242,35 @@ t.test('every method answers through the core and reports its outcome', async (t
     events.map((event) => `${event.method}:${event.code}`),
     ['Decide:OK', 'Decide:OK', 'Rank:OK', 'Describe:OK', 'Retrieve:OK', 'Share:OK', 'ListModels:OK'],
   )
+})
+
+t.test('admission runs before the core: refusals are mapped, admitted calls carry the key and peer', async (t) => {
+  const seen: CallAdmissionRequest[] = []
+  const admit: CallAdmission = (request) => {
+    seen.push(request)
+    if (request.authorization?.[0] !== 'Bearer good-key') throw new DriberError('UNAUTHENTICATED')
+    return { identity: undefined, callerKey: 'good' }
+  }
+  const { core, contexts } = stubCore(async () => decision)
+  const { address } = await start(t, core, {}, [], admit)
+  const anonymous = createDriberGrpcClient(address)
+  const keyed = createDriberGrpcClient(address, { apiKey: 'good-key' })
+  t.teardown(() => {
+    anonymous.close()
+    keyed.close()
+  })
+  await t.rejects(anonymous.decide({ dialogue }), { name: 'DriberError', kind: 'UNAUTHENTICATED' })
+  t.equal(contexts.length, 0, 'a refused call never reaches the core')
+  t.same(await keyed.decide({ dialogue }), decision)
+  t.equal(seen[1]?.methodPath, '/driber.v1.ImageSharing/Decide')
+  t.equal(seen[1]?.clientAddress, '127.0.0.1')
+})
+
+t.test('peer addresses are read in both grpc-js formats', async (t) => {
+  t.equal(peerAddress('127.0.0.1:50123'), '127.0.0.1')
+  t.equal(peerAddress('::1:50123'), '::1')
+  t.equal(peerAddress('[::1]:50123'), '::1')
+  t.equal(peerAddress('ipv4:10.0.0.1:5000'), '10.0.0.1')
+  t.equal(peerAddress('ipv6:[fe80::1]:5000'), 'fe80::1')
+  t.equal(peerAddress('unknown'), undefined)
 })
