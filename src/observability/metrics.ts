@@ -10,6 +10,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { PARSE_FAILURE_REASONS, type Stage } from '../core/types.js'
+import type { ModelList } from '../core/driber-core.js'
 import type { FallbackReason } from '../core/stage-observer.js'
 
 /** Where a request came in. */
@@ -104,6 +105,10 @@ export interface DeclaredModel {
   /** Stages whose route includes the model. */
   stages: readonly string[]
 }
+
+/** The models of a registry listing, with the stages that route to them (what `declareModels` takes). */
+export const declaredModelsFrom = (list: ModelList): DeclaredModel[] =>
+  list.models.map((model) => ({ id: model.id, provider: model.provider, stages: model.routes.map((route) => route.stage) }))
 
 export interface Metrics {
   readonly registry: Registry
