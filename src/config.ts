@@ -164,7 +164,21 @@ export const ConfigSchema = Type.Object(
               backend: Type.Union([Type.Literal('memory'), Type.Literal('hnsw'), Type.Literal('pgvector')], { default: 'memory' }),
               /** pgvector only: a connection string. */
               connectionString: Type.Optional(Type.String()),
+              /** pgvector only: the environment variable holding the connection string (preferred: it may carry a password). */
+              connectionStringEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
               table: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' })),
+              /** hnsw only: overrides of `retrieval.hnsw` for this index. */
+              hnsw: Type.Optional(
+                Type.Object(
+                  {
+                    m: Type.Optional(Type.Integer({ minimum: 2, maximum: 128 })),
+                    efConstruction: Type.Optional(Type.Integer({ minimum: 8, maximum: 4096 })),
+                    efSearch: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_536 })),
+                    maxEf: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_536 })),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -172,6 +186,25 @@ export const ConfigSchema = Type.Object(
             default: [{ name: 'photochat', path: 'data/gallery/photochat.jsonl', embedder: 'driber-lite-embed', backend: 'memory' }],
           },
         ),
+        /** HNSW defaults (the `hnsw` backend and the pgvector index's `ef_search`); an index may override them. */
+        hnsw: Type.Object(
+          {
+            /** Graph degree: 16 keeps 1M x 512-d in memory with good recall; raise it for hard (high intrinsic dimension) data. */
+            m: Type.Integer({ minimum: 2, maximum: 128, default: 16 }),
+            efConstruction: Type.Integer({ minimum: 8, maximum: 4096, default: 200 }),
+            /** Search breadth when a request gives no `ef`. */
+            efSearch: Type.Integer({ minimum: 1, maximum: 65_536, default: 128 }),
+            /** Largest `ef` a request may ask for; larger ones are rejected with INVALID_ARGUMENT. */
+            maxEf: Type.Integer({ minimum: 1, maximum: 65_536, default: 1024 }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        /** Captions embedded per embedder call while loading a JSONL gallery that lacks vectors. */
+        embedBatchSize: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
+        /** Check each index file's sha256 against its manifest at load (size is always checked). */
+        verifyChecksums: Type.Boolean({ default: true }),
+        /** pgvector connections per index. */
+        pgPoolSize: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
       },
       { default: {}, additionalProperties: false },
     ),
