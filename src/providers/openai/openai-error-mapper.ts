@@ -53,6 +53,8 @@ export const parseRetryAfter = (headers: HeaderSource | undefined, now: number =
   if (retryAfter === null || retryAfter.trim() === '') return undefined
   const trimmed = retryAfter.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000)
+  // An HTTP date always names its month; this keeps Date.parse from reading "-5" as a year.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
