@@ -1,0 +1,180 @@
+/**
+ * Composes driber from a `Config`: registry, providers, image indexes, the core, and the
+ * transport adapters. It never listens: `src/server.ts` owns ports and signals, and tests build
+ * the app in-process. Readiness lives here because it spans the pieces: registry loaded, indexes
+ * loaded, serving (set after start-up) and not draining.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import pino, { type Logger } from 'pino'
+import type { Registry as MetricsRegistry } from 'prom-client'
+import { projectRoot, type Config } from './config.js'
+import { createCore } from './core/create-core.js'
+import { noopObserver, type StageObserver } from './core/stage-observer.js'
+import { createHttpApp } from './http/create-http-app.js'
+import type { HttpCore } from './http/route-options.js'
+import type { ReadinessResponse } from './http/schemas/health-schemas.js'
+import { openaiProvider } from './providers/openai/openai-provider.js'
+import type { ProviderFactory } from './providers/provider-factory.js'
+import { loadRegistry, parseRegistry } from './registry/load-registry.js'
+import { ModelRegistry, type ProviderName } from './registry/model-registry.js'
+import type { RegistryData } from './registry/registry-schema.js'
+import { createImageIndexes } from './retrieval/create-image-indexes.js'
+import type { ImageIndexes } from './retrieval/image-index.js'
+
+export interface BuildAppOptions {
+  /** A pino logger; by default one is made from `config.logging`. Tests pass a silent one. */
+  logger?: Logger
+  /** Registry data instead of reading `config.registryPath` (validated the same way). */
+  registry?: RegistryData
+  /** Provider factories replacing the built-in ones (tests, other backends). */
+  providers?: Partial<Record<ProviderName, ProviderFactory>>
+  /** The prom-client registry metrics go into; a fresh one per app when absent (never the global one). */
+  metricsRegistry?: MetricsRegistry
+}
+
+export interface App {
+  readonly config: Config
+  readonly logger: Logger
+  readonly http: FastifyInstance
+  readonly core: HttpCore
+  readonly registry: ModelRegistry
+  readonly indexes: ImageIndexes
+  // The gRPC adapter joins here (`grpc`), built from the same core and readiness.
+  /** Resolves once every transport is ready to serve; readiness turns true. */
+  ready(): Promise<void>
+  /** Readiness on or off (off at once on SIGTERM: `/readyz` answers 503 and new requests are refused). */
+  setServing(serving: boolean): void
+  /** The current readiness report (`/readyz`, gRPC health). */
+  readiness(): ReadinessResponse
+  /**
+   * Stops taking work, lets in-flight requests finish for up to `drainMs` (default: config),
+   * then cuts what is left and releases models and indexes. Safe to call twice.
+   */
+  close(options?: { drainMs?: number }): Promise<void>
+}
+
+const packageVersion = (): string => {
+  try {
+    const data = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version?: string }
+    return data.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}
+
+/** The built-in factories; the embedded tier loads only when the registry uses it and nobody replaced it. */
+const resolveProviders = async (
+  data: RegistryData,
+  overrides: Partial<Record<ProviderName, ProviderFactory>>,
+): Promise<Partial<Record<ProviderName, ProviderFactory>>> => {
+  const providers: Partial<Record<ProviderName, ProviderFactory>> = { openai: openaiProvider, ...overrides }
+  const usesEmbedded = [...data.models, ...data.embedders].some((entry) => entry.provider === 'embedded')
+  if (usesEmbedded && providers.embedded === undefined) {
+    providers.embedded = (await import('./providers/embedded/embedded-provider.js')).embeddedProvider
+  }
+  return providers
+}
+
+/** Builds the whole service from `config`. Throws `REGISTRY_INVALID` / `CONFIG_INVALID` on bad start-up input. */
+export const buildApp = async (config: Config, options: BuildAppOptions = {}): Promise<App> => {
+  // Observability: the logger and metrics are made here once per app (see src/observability/).
+  const logger = options.logger ?? pino({ level: config.logging.level })
+  const observer: StageObserver = noopObserver
+  const httpPlugins: FastifyPluginAsync[] = []
+
+  const registryData =
+    options.registry !== undefined
+      ? parseRegistry(options.registry, { secrets: config.secrets })
+      : loadRegistry(config.registryPath, { secrets: config.secrets })
+  const registry = new ModelRegistry({
+    data: registryData,
+    secrets: config.secrets,
+    providers: await resolveProviders(registryData, options.providers ?? {}),
+  })
+
+  let indexes: ImageIndexes
+  try {
+    indexes = await createImageIndexes({ config, embedders: registry, logger: logger.child({ component: 'retrieval' }) })
+  } catch (error) {
+    await registry.close()
+    throw error
+  }
+
+  const core: HttpCore = createCore({ config, router: registry, indexes, models: registry, observer })
+
+  let serving = false
+  let draining = false
+  const readiness = (): ReadinessResponse => {
+    const indexStatus = indexes.status().map((index) =>
+      index.error === undefined ? { name: index.name, ready: index.ready, size: index.size } : index,
+    )
+    const ready = serving && !draining && indexStatus.every((index) => index.ready)
+    return {
+      status: ready ? 'ready' : 'not_ready',
+      registry: true,
+      draining,
+      indexes: indexStatus,
+      models: core.breakerStates?.() ?? [],
+    }
+  }
+
+  let http: FastifyInstance
+  try {
+    http = await createHttpApp({
+      config,
+      core,
+      logger,
+      readiness,
+      draining: () => draining,
+      plugins: httpPlugins,
+      version: packageVersion(),
+    })
+  } catch (error) {
+    await registry.close()
+    throw error
+  }
+
+  let closing: Promise<void> | undefined
+  const close = (closeOptions: { drainMs?: number } = {}): Promise<void> => {
+    closing ??= (async () => {
+      draining = true
+      serving = false
+      const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
+      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
+      const graceful = http.close()
+      let timer: NodeJS.Timeout | undefined
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), drainMs)
+      })
+      const outcome = await Promise.race([graceful.then(() => 'drained' as const), expired])
+      clearTimeout(timer)
+      if (outcome === 'expired') {
+        logger.warn({ drainMs }, 'drain time is up; closing the connections still open')
+        http.server.closeAllConnections()
+        await graceful
+      }
+      await registry.close()
+    })()
+    return closing
+  }
+
+  return {
+    config,
+    logger,
+    http,
+    core,
+    registry,
+    indexes,
+    readiness,
+    async ready() {
+      await http.ready()
+      serving = !draining
+    },
+    setServing(value: boolean) {
+      serving = value && !draining
+    },
+    close,
+  }
+}

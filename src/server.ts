@@ -1,0 +1,95 @@
+/**
+ * The process: load config, build the app, listen, and shut down gracefully. On SIGTERM or SIGINT
+ * readiness turns false at once, new requests are refused, in-flight ones get up to
+ * `deadlines.drainMs` to finish, then everything closes and the process exits 0; a second signal
+ * exits at once. Start-up errors (bad config, bad registry) print their catalog code and exit 1.
+ */
+import { pathToFileURL } from 'node:url'
+import { buildApp, type App } from './app.js'
+import { loadConfig, type Config } from './config.js'
+import { isDriberError } from './errors.js'
+
+export interface RunningServer {
+  readonly app: App
+  /** Where HTTP listens, e.g. http://127.0.0.1:8080. */
+  readonly httpUrl: string
+  /** Drains and closes (what a signal does, without exiting). */
+  shutdown(reason: string): Promise<void>
+}
+
+/** Builds and starts the servers for `config`; resolves once they listen and readiness is on. */
+export const startServer = async (config: Config): Promise<RunningServer> => {
+  const app = await buildApp(config)
+  let httpUrl: string
+  try {
+    httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port })
+    // gRPC binds here too, on config.grpc.host:port, once the adapter exists.
+    await app.ready()
+  } catch (error) {
+    await app.close({ drainMs: 0 })
+    throw error
+  }
+  app.logger.info({ http: httpUrl }, 'driber is serving')
+  let stopping: Promise<void> | undefined
+  return {
+    app,
+    httpUrl,
+    shutdown(reason: string) {
+      stopping ??= (async () => {
+        app.logger.info({ reason, drainMs: config.deadlines.drainMs }, 'shutting down: draining in-flight requests')
+        app.setServing(false)
+        await app.close()
+        app.logger.info('driber stopped')
+      })()
+      return stopping
+    },
+  }
+}
+
+/** Prints a start-up failure: catalog errors as code and message (no stack), anything else in full. */
+export const reportStartupError = (error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): void => {
+  if (isDriberError(error)) {
+    const problems = Array.isArray(error.details?.problems) ? (error.details.problems as unknown[]).map((problem) => `  - ${String(problem)}\n`) : []
+    write(`driber: ${error.code}: ${error.message}\n${problems.join('')}`)
+    return
+  }
+  write(`driber: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+}
+
+/** Runs until a signal: the body of `npm start`, `driber serve` and `node dist/server.js`. Returns the exit code. */
+export const runServer = async (config?: Config): Promise<number> => {
+  let server: RunningServer
+  try {
+    server = await startServer(config ?? loadConfig())
+  } catch (error) {
+    reportStartupError(error)
+    return 1
+  }
+  return new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.removeListener('SIGTERM', onSignal)
+      process.removeListener('SIGINT', onSignal)
+      // A second signal means "now": exit without waiting for the drain.
+      const again = (): void => {
+        server.app.logger.warn({ signal }, 'second signal: exiting without draining')
+        process.exit(1)
+      }
+      process.once('SIGTERM', again)
+      process.once('SIGINT', again)
+      server.shutdown(signal).then(
+        () => resolve(0),
+        (error: unknown) => {
+          server.app.logger.error({ err: error }, 'error while shutting down')
+          resolve(1)
+        },
+      )
+    }
+    process.on('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
+  })
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (isMain) {
+  runServer().then((code) => process.exit(code))
+}
