@@ -222,3 +222,18 @@ t.test('a key variable that is not set fails start-up, naming the variable and n
   t.notOk(JSON.stringify(loaded).includes(secret), 'the key value is not copied into the data')
   t.doesNotThrow(() => parseRegistry(data), 'without a secret lookup (tools, tests) keys are not checked')
 })
+
+t.test('the shipped example registry is valid, and names only the key variables it documents', async (t) => {
+  const asked: string[] = []
+  const data = loadRegistry('config/registry.example.yaml', {
+    secrets: (name) => {
+      asked.push(name)
+      return 'set'
+    },
+  })
+  t.ok(data.models.some((model) => model.base_url === 'http://localhost:11434/v1'), 'an Ollama example')
+  t.ok(data.models.some((model) => model.base_url === 'https://api.openai.com/v1'), 'an OpenAI example')
+  t.same([...new Set(asked)].sort(), ['OPENAI_API_KEY', 'VLLM_API_KEY'])
+  const problems = problemsOf(() => loadRegistry('config/registry.example.yaml', { secrets: () => undefined }))
+  t.ok(problems.some((problem) => /api_key_env: environment variable OPENAI_API_KEY is not set .*\(line \d+\)$/.test(problem)), 'unset keys are reported with their line')
+})
