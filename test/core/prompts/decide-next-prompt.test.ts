@@ -1,0 +1,33 @@
+import t from 'tap'
+import { renderDecideNextPrompt } from '../../../src/core/prompts/decide-next-prompt.js'
+import { INTENTS } from '../../../src/core/types.js'
+
+const dialogue = [
+  { speaker: 'Ann', text: 'We finally adopted the puppy!' },
+  { speaker: 'Bo', text: 'No way, what does she look like?' },
+]
+
+t.test('with a speaker, the question and the speaker rule name that speaker', async (t) => {
+  const messages = renderDecideNextPrompt({ dialogue, speakers: ['Ann', 'Bo'], speaker: 'Ann' })
+  t.matchSnapshot(messages.map((message) => `[${message.role}]\n${message.content}`).join('\n\n'))
+  const prompt = messages[1]?.content ?? ''
+  t.match(prompt, 'Question: Would it be natural for "Ann" to share an image')
+  t.match(prompt, '"speaker" is exactly "Ann".')
+})
+
+t.test('without a speaker, the model is asked to choose who shares', async (t) => {
+  const prompt = renderDecideNextPrompt({ dialogue, speakers: ['Ann', 'Bo'] })[1]?.content ?? ''
+  t.match(prompt, 'and if so, who?')
+  t.match(prompt, 'copied exactly from the Speakers list')
+  t.match(prompt, 'Speakers: "Ann", "Bo"')
+})
+
+t.test('the restrictions fix the exact keys, every intent and the turn range', async (t) => {
+  const prompt = renderDecideNextPrompt({ dialogue, speakers: ['Ann', 'Bo'] })[1]?.content ?? ''
+  const restrictions = prompt.slice(prompt.indexOf('Restrictions:'))
+  for (const key of ['share', 'speaker', 'confidence', 'intents', 'trigger_turn', 'rationale']) t.match(restrictions, `"${key}"`)
+  for (const intent of INTENTS) t.match(restrictions, `"${intent}"`)
+  t.match(restrictions, '(0 to 1)')
+  t.match(restrictions, /^1\. Reply with one JSON object/m)
+  t.notMatch(prompt, /\{[a-z_]+\}/, 'no unfilled template slots')
+})
