@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import t from 'tap'
+import { projectRoot } from '../../../src/config.js'
+import { everyPrefix, readPhotoChat } from '../../../src/evaluation/photochat-dataset.js'
+import { featureNames } from '../../../src/providers/embedded/decide-features.js'
+import { fitDecideWeights, type DecideSample } from '../../../src/providers/embedded/decide-fitting.js'
+import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
+import { sharedGloveVocabulary } from '../../../src/providers/embedded/glove-vocabulary.js'
+import { formatWeights } from '../../../src/providers/embedded/weights-format.js'
+
+const fixture = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'photochat-mini.json')
+const fixtureWeights = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'decide-weights-mini.json')
+
+const samplesOf = (file: string): DecideSample[] =>
+  readPhotoChat(file).flatMap((dialogue) =>
+    everyPrefix(dialogue).map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: dialogue.id })),
+  )
+
+t.test('fitting the fixture reproduces the committed fixture weights', async (t) => {
+  const vocabulary = sharedGloveVocabulary()
+  // The same call as `scripts/fit-embedded-decide.ts --data <fixture> --seed 7`.
+  const { weights } = fitDecideWeights(vocabulary, samplesOf(fixture), { seed: 7, source: 'photochat-mini.json' })
+  const committed = JSON.parse(readFileSync(fixtureWeights, 'utf8')) as DecideWeights
+  t.same(weights.features, committed.features)
+  t.equal(weights.training.l2, committed.training.l2)
+  t.same(weights.training.splits, committed.training.splits)
+  const close = (left: number[], right: number[]) => left.length === right.length && left.every((value, i) => Math.abs(value - (right[i] as number)) <= 1e-5)
+  t.ok(close(weights.weights, committed.weights), 'weights match')
+  t.ok(close(weights.mean, committed.mean) && close(weights.scale, committed.scale), 'standardisation matches')
+  t.ok(Math.abs(weights.bias - committed.bias) <= 1e-5)
+  t.ok(Math.abs(weights.calibration.a - committed.calibration.a) <= 1e-5 && Math.abs(weights.calibration.b - committed.calibration.b) <= 1e-5)
+  t.ok(Math.abs(weights.threshold - committed.threshold) <= 1e-3)
+  // Fitting twice gives the same bytes: no hidden randomness.
+  const again = fitDecideWeights(vocabulary, samplesOf(fixture), { seed: 7, source: 'photochat-mini.json' })
+  t.equal(formatWeights(again.weights), formatWeights(weights))
+})
+
+t.test('a different seed moves the split and therefore the fit', async (t) => {
+  const first = fitDecideWeights(sharedGloveVocabulary(), samplesOf(fixture), { seed: 7 })
+  const second = fitDecideWeights(sharedGloveVocabulary(), samplesOf(fixture), { seed: 8 })
+  t.not(JSON.stringify(first.weights.training.splits), JSON.stringify(second.weights.training.splits))
+})
+
+t.test('the committed service weights match the feature layout and behave', async (t) => {
+  const vocabulary = sharedGloveVocabulary()
+  const weights = readDecideWeights(defaultWeightsPath(), vocabulary.dimension)
+  t.same(weights.features, featureNames(vocabulary.dimension))
+  t.ok(weights.scale.every((value) => value > 0))
+  t.ok(weights.threshold > 0 && weights.threshold < 1)
+  const heldOut = (weights.training.held_out ?? {}) as Record<string, number>
+  t.ok((heldOut.auc ?? 0) > 0.6, 'held-out AUC is recorded and better than chance')
+  const model = createDecideModel(vocabulary, weights)
+  const early = model.predict([{ speaker: 'B', text: 'hello!' }], 'A').probability
+  const late = model.predict(
+    [
+      { speaker: 'B', text: 'hello!' },
+      { speaker: 'A', text: 'hi, I just got back from a trip to the lake' },
+      { speaker: 'B', text: 'nice, how was it?' },
+      { speaker: 'A', text: 'amazing, we rented a little wooden boat' },
+      { speaker: 'B', text: 'sounds lovely, can I see?' },
+      { speaker: 'A', text: 'sure, let me send you a photo of the lake' },
+    ],
+    'A',
+  ).probability
+  t.ok(late > early, `an offered photo (${late}) beats a greeting (${early})`)
+  t.ok(early >= 0 && late <= 1)
+})
