@@ -1,0 +1,255 @@
+/**
+ * `driber call`: a client for people. Sends one request, written as the HTTP JSON body, to a
+ * running driber over gRPC (the default) or HTTP and prints the JSON answer, so both transports
+ * can be tried from a shell on a machine with no gRPC command-line tool.
+ */
+import { readFile } from 'node:fs/promises'
+import { text } from 'node:stream/consumers'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../../config.js'
+import type { DecideInput, DescribeInput, RetrieveInput, ShareInput } from '../../core/types.js'
+import { DriberError } from '../../errors.js'
+import { createDriberGrpcClient, type CallOptions, type DriberGrpcClient } from '../../grpc/grpc-client.js'
+
+const operations = ['decide', 'rank', 'describe', 'retrieve', 'share', 'models'] as const
+type Operation = (typeof operations)[number]
+
+/** Body fields each operation accepts (the HTTP schemas'); anything else is refused up front, as HTTP would. */
+const knownFields: Record<Operation, readonly string[]> = {
+  decide: ['dialogue', 'speaker', 'mode', 'model'],
+  rank: ['dialogue', 'speaker', 'model'],
+  describe: ['dialogue', 'speaker', 'restrictions', 'n', 'model'],
+  retrieve: ['descriptions', 'k', 'index'],
+  share: ['dialogue', 'speaker', 'k', 'model', 'restrictions', 'n', 'index'],
+  models: [],
+}
+
+const usage = `usage: driber call <${operations.join('|')}> [--file request.json] [--grpc host:port | --http http://host:port]
+                   [--deadline-ms N] [--api-key KEY | --api-key-file PATH] [--request-id ID]
+
+  --file PATH        the request, as the HTTP JSON body (e.g. {"dialogue": [{"speaker": "A", "text": "..."}]});
+                     "-" reads stdin. Not needed for "models".
+  --grpc host:port   call over gRPC (default: the configured gRPC host and port, 127.0.0.1:50051)
+  --http URL         call over HTTP instead, e.g. http://127.0.0.1:8080
+  --deadline-ms N    give up after N milliseconds (the server stops the upstream calls too)
+  --api-key KEY      sent as "authorization: Bearer KEY"; prefer --api-key-file to keep keys out of shell history
+  --request-id ID    sent as x-request-id
+
+"rank" is Decide in ranking mode ("mode": "rank" in the body does the same for "decide").
+Prints the JSON answer; on failure prints the error code and message and exits 1.
+`
+
+export interface CommandIo {
+  stdin: NodeJS.ReadableStream
+  stdout: { write(chunk: string): unknown }
+  stderr: { write(chunk: string): unknown }
+}
+
+const defaultIo: CommandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }
+
+class UsageError extends Error {}
+
+interface Target {
+  transport: 'grpc' | 'http'
+  address: string
+}
+
+interface Parsed {
+  operation: Operation
+  file: string | undefined
+  target: Target
+  deadlineMs: number | undefined
+  apiKey: string | undefined
+  requestId: string | undefined
+}
+
+const defaultGrpcAddress = (): string => {
+  try {
+    const config = loadConfig()
+    return `${config.grpc.host}:${config.grpc.port}`
+  } catch {
+    return '127.0.0.1:50051'
+  }
+}
+
+const parse = async (argv: string[]): Promise<Parsed | 'help'> => {
+  let values: Record<string, string | boolean | undefined>
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        grpc: { type: 'string' },
+        http: { type: 'string' },
+        'deadline-ms': { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-key-file': { type: 'string' },
+        'request-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  if (values.help === true) return 'help'
+  const [name, ...extra] = positionals
+  if (name === undefined) throw new UsageError('name an operation')
+  if (!(operations as readonly string[]).includes(name)) throw new UsageError(`unknown operation "${name}"`)
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`)
+  const operation = name as Operation
+
+  const grpcAddress = values.grpc as string | undefined
+  const httpAddress = values.http as string | undefined
+  if (grpcAddress !== undefined && httpAddress !== undefined) throw new UsageError('give --grpc or --http, not both')
+  let target: Target
+  if (httpAddress !== undefined) {
+    if (!/^https?:\/\/[^/]+/.test(httpAddress)) throw new UsageError('--http wants a URL such as http://127.0.0.1:8080')
+    target = { transport: 'http', address: httpAddress.replace(/\/+$/, '') }
+  } else {
+    target = { transport: 'grpc', address: grpcAddress ?? defaultGrpcAddress() }
+  }
+
+  let deadlineMs: number | undefined
+  const deadlineRaw = values['deadline-ms'] as string | undefined
+  if (deadlineRaw !== undefined) {
+    deadlineMs = Number(deadlineRaw)
+    if (!Number.isInteger(deadlineMs) || deadlineMs <= 0) throw new UsageError('--deadline-ms wants a positive integer')
+  }
+
+  let apiKey = values['api-key'] as string | undefined
+  const apiKeyFile = values['api-key-file'] as string | undefined
+  if (apiKey !== undefined && apiKeyFile !== undefined) throw new UsageError('give --api-key or --api-key-file, not both')
+  if (apiKeyFile !== undefined) apiKey = (await readFile(apiKeyFile, 'utf8')).trim()
+
+  const file = values.file as string | undefined
+  if (file === undefined && operation !== 'models') throw new UsageError(`"${operation}" needs --file`)
+  return { operation, file, target, deadlineMs, apiKey, requestId: values['request-id'] as string | undefined }
+}
+
+const readBody = async (parsed: Parsed, io: CommandIo): Promise<Record<string, unknown>> => {
+  if (parsed.operation === 'models' || parsed.file === undefined) return {}
+  const source = parsed.file === '-' ? await text(io.stdin) : await readFile(parsed.file, 'utf8')
+  let body: unknown
+  try {
+    body = JSON.parse(source)
+  } catch (error) {
+    throw new UsageError(`${parsed.file === '-' ? 'stdin' : parsed.file} is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsageError('the request must be a JSON object')
+  const unknown = Object.keys(body).filter((key) => !knownFields[parsed.operation].includes(key))
+  if (unknown.length > 0) throw new UsageError(`"${parsed.operation}" takes no field ${unknown.map((key) => `"${key}"`).join(', ')} (accepted: ${knownFields[parsed.operation].join(', ')})`)
+  return body as Record<string, unknown>
+}
+
+const callGrpc = async (parsed: Parsed, body: Record<string, unknown>): Promise<unknown> => {
+  const client: DriberGrpcClient = createDriberGrpcClient(parsed.target.address, parsed.apiKey === undefined ? {} : { apiKey: parsed.apiKey })
+  const options: CallOptions = {}
+  if (parsed.deadlineMs !== undefined) options.deadlineMs = parsed.deadlineMs
+  if (parsed.requestId !== undefined) options.requestId = parsed.requestId
+  // The body is the HTTP shape; the converters check enums, and the server checks everything else.
+  const withDialogue = <T>(value: Record<string, unknown>): T => ({ ...value, dialogue: Array.isArray(value.dialogue) ? value.dialogue : [] }) as T
+  try {
+    switch (parsed.operation) {
+      case 'decide': {
+        const { mode, ...input } = body
+        if (mode !== undefined && mode !== 'next' && mode !== 'rank') throw new DriberError('INVALID_ARGUMENT', { message: 'mode must be "next" or "rank"' })
+        return await client.decide(withDialogue<DecideInput>(input), { ...options, mode: mode ?? 'next' })
+      }
+      case 'rank':
+        return await client.rank(withDialogue<DecideInput>(body), options)
+      case 'describe':
+        return await client.describe(withDialogue<DescribeInput>(body), options)
+      case 'retrieve':
+        return await client.retrieve({ ...body, descriptions: Array.isArray(body.descriptions) ? body.descriptions : [] } as RetrieveInput, options)
+      case 'share':
+        return await client.share(withDialogue<ShareInput>(body), options)
+      case 'models':
+        return await client.listModels(options)
+    }
+  } finally {
+    client.close()
+  }
+}
+
+const callHttp = async (parsed: Parsed, body: Record<string, unknown>): Promise<unknown> => {
+  const headers: Record<string, string> = {}
+  if (parsed.apiKey !== undefined) headers.authorization = `Bearer ${parsed.apiKey}`
+  if (parsed.requestId !== undefined) headers['x-request-id'] = parsed.requestId
+  if (parsed.deadlineMs !== undefined) headers['x-request-timeout-ms'] = String(parsed.deadlineMs)
+  const init: RequestInit = { headers }
+  if (parsed.deadlineMs !== undefined) init.signal = AbortSignal.timeout(parsed.deadlineMs)
+  let path: string
+  if (parsed.operation === 'models') {
+    path = '/v1/models'
+    init.method = 'GET'
+  } else {
+    path = parsed.operation === 'rank' ? '/v1/decide' : `/v1/${parsed.operation}`
+    init.method = 'POST'
+    headers['content-type'] = 'application/json'
+    init.body = JSON.stringify(parsed.operation === 'rank' ? { ...body, mode: 'rank' } : body)
+  }
+  let response: Response
+  try {
+    response = await fetch(`${parsed.target.address}${path}`, init)
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TimeoutError') throw new DriberError('DEADLINE_EXCEEDED')
+    throw new DriberError('UPSTREAM_UNAVAILABLE', { message: `Cannot reach ${parsed.target.address}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}` })
+  }
+  const answer: unknown = await response.json().catch(() => undefined)
+  if (response.ok) return answer
+  const error = (answer as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error
+  throw new RemoteError(
+    typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
+    typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
+    error?.details,
+  )
+}
+
+/** What the server said on failure (HTTP): its catalog code, message and details, verbatim. */
+class RemoteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message)
+  }
+}
+
+/** Prints `CODE: message` (and details) for a failure the server reported; other failures are local. */
+const printError = (error: unknown, io: CommandIo): void => {
+  if (error instanceof RemoteError || error instanceof DriberError) {
+    io.stderr.write(`${error.code}: ${error.message}\n`)
+    if (error.details !== undefined) io.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`)
+  } else {
+    io.stderr.write(`driber call: ${error instanceof Error ? error.message : String(error)}\n`)
+  }
+}
+
+export const run = async (argv: string[], io: CommandIo = defaultIo): Promise<number> => {
+  let parsed: Parsed
+  let body: Record<string, unknown>
+  try {
+    const result = await parse(argv)
+    if (result === 'help') {
+      io.stdout.write(usage)
+      return 0
+    }
+    parsed = result
+    body = await readBody(parsed, io)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    io.stderr.write(`driber call: ${error.message}\n${usage}`)
+    return 2
+  }
+  try {
+    const answer = parsed.target.transport === 'grpc' ? await callGrpc(parsed, body) : await callHttp(parsed, body)
+    io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
+    return 0
+  } catch (error) {
+    printError(error, io)
+    return 1
+  }
+}
