@@ -13,6 +13,7 @@ import type { DriberCore } from '../core/driber-core.js'
 import { createImageSharingHandlers, type GrpcCallEvent } from './image-sharing-handlers.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { loadDriberProto } from './proto-package.js'
+import { withStrictUtf8 } from './strict-utf8.js'
 
 export interface CreateGrpcServerOptions {
   readonly config: Config
@@ -53,7 +54,8 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
   })
 
   server.addService(
-    proto.imageSharingService,
+    // Strings that were not UTF-8 on the wire are refused by the call wrapper (see strict-utf8.ts).
+    withStrictUtf8(proto.imageSharingService),
     createImageSharingHandlers({
       core: options.core,
       logger: options.logger,

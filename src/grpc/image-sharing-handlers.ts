@@ -13,6 +13,7 @@ import { openCallScope, requestIdMetadataKey } from './call-context.js'
 import type { ImageSharingHandlers } from './generated/driber/v1/ImageSharing.js'
 import { toGrpcStatus } from './grpc-errors.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
+import { invalidUtf8Error } from './strict-utf8.js'
 import {
   decideRequestFromWire,
   decideResponseToWire,
@@ -100,6 +101,8 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           methodPath: `/${imageSharingServiceName}/${method}`,
           clientAddress: peerAddress(call.getPeer()),
         })
+        const utf8Problem = invalidUtf8Error(call.request)
+        if (utf8Problem !== undefined) throw utf8Problem
         return handle(call.request, context)
       }
 
