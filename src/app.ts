@@ -12,6 +12,7 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import { projectRoot, type Config } from './config.js'
 import { createCore } from './core/create-core.js'
 import { noopObserver, type StageObserver } from './core/stage-observer.js'
+import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js'
 import { createHttpApp } from './http/create-http-app.js'
 import type { HttpCore } from './http/route-options.js'
 import type { ReadinessResponse } from './http/schemas/health-schemas.js'
@@ -41,7 +42,8 @@ export interface App {
   readonly core: HttpCore
   readonly registry: ModelRegistry
   readonly indexes: ImageIndexes
-  // The gRPC adapter joins here (`grpc`), built from the same core and readiness.
+  /** The gRPC server (ImageSharing, health, reflection), not bound; absent when `grpc.enabled` is false. */
+  readonly grpc: GrpcServer | undefined
   /** Resolves once every transport is ready to serve; readiness turns true. */
   ready(): Promise<void>
   /** Readiness on or off (off at once on SIGTERM: `/readyz` answers 503 and new requests are refused). */
@@ -136,14 +138,28 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
     throw error
   }
 
+  const grpc = config.grpc.enabled ? createGrpcServer({ config, core, logger: logger.child({ component: 'grpc' }) }) : undefined
+  // gRPC health is pushed, not asked: mirror readiness whenever it may change, and poll for the
+  // parts that change on their own (indexes finishing loading).
+  const syncGrpcHealth = (): void => {
+    const ready = readiness().status === 'ready'
+    if (grpc !== undefined && grpc.serving !== ready) grpc.setServing(ready)
+  }
+  const healthTimer = grpc === undefined ? undefined : setInterval(syncGrpcHealth, 1000)
+  healthTimer?.unref()
+
   let closing: Promise<void> | undefined
   const close = (closeOptions: { drainMs?: number } = {}): Promise<void> => {
     closing ??= (async () => {
       draining = true
       serving = false
+      clearInterval(healthTimer)
+      grpc?.setServing(false)
       const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
-      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
-      const graceful = http.close()
+      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests;
+      // grpc-js's tryShutdown refuses new calls and waits for in-flight ones.
+      const grpcDrained = grpc === undefined ? Promise.resolve() : new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()))
+      const graceful = Promise.all([http.close(), grpcDrained])
       let timer: NodeJS.Timeout | undefined
       const expired = new Promise<'expired'>((resolve) => {
         timer = setTimeout(() => resolve('expired'), drainMs)
@@ -153,6 +169,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       if (outcome === 'expired') {
         logger.warn({ drainMs }, 'drain time is up; closing the connections still open')
         http.server.closeAllConnections()
+        grpc?.server.forceShutdown()
         await graceful
       }
       await registry.close()
@@ -164,6 +181,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
     config,
     logger,
     http,
+    grpc,
     core,
     registry,
     indexes,
@@ -171,9 +189,11 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
     async ready() {
       await http.ready()
       serving = !draining
+      syncGrpcHealth()
     },
     setServing(value: boolean) {
       serving = value && !draining
+      syncGrpcHealth()
     },
     close,
   }

@@ -5,7 +5,9 @@
  * exits at once. Start-up errors (bad config, bad registry) print their catalog code and exit 1.
  */
 import { pathToFileURL } from 'node:url'
+import type { Server as GrpcJsServer } from '@grpc/grpc-js'
 import { buildApp, type App } from './app.js'
+import { grpcServerCredentials, loadTlsMaterial } from './auth/tls-material.js'
 import { loadConfig, type Config } from './config.js'
 import { isDriberError } from './errors.js'
 
@@ -13,27 +15,40 @@ export interface RunningServer {
   readonly app: App
   /** Where HTTP listens, e.g. http://127.0.0.1:8080. */
   readonly httpUrl: string
+  /** Where gRPC listens, e.g. 127.0.0.1:50051; undefined when `grpc.enabled` is false. */
+  readonly grpcAddress: string | undefined
   /** Drains and closes (what a signal does, without exiting). */
   shutdown(reason: string): Promise<void>
 }
+
+/** Binds the gRPC server (TLS when `config.tls` is set); resolves to `host:port` with the real port. */
+const bindGrpc = (server: GrpcJsServer, config: Config): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const host = config.grpc.host.includes(':') ? `[${config.grpc.host}]` : config.grpc.host
+    server.bindAsync(`${host}:${config.grpc.port}`, grpcServerCredentials(loadTlsMaterial(config.tls)), (error, port) =>
+      error ? reject(error) : resolve(`${host}:${port}`),
+    )
+  })
 
 /** Builds and starts the servers for `config`; resolves once they listen and readiness is on. */
 export const startServer = async (config: Config): Promise<RunningServer> => {
   const app = await buildApp(config)
   let httpUrl: string
+  let grpcAddress: string | undefined
   try {
     httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port })
-    // gRPC binds here too, on config.grpc.host:port, once the adapter exists.
+    if (app.grpc !== undefined) grpcAddress = await bindGrpc(app.grpc.server, config)
     await app.ready()
   } catch (error) {
     await app.close({ drainMs: 0 })
     throw error
   }
-  app.logger.info({ http: httpUrl }, 'driber is serving')
+  app.logger.info({ http: httpUrl, grpc: grpcAddress }, 'driber is serving')
   let stopping: Promise<void> | undefined
   return {
     app,
     httpUrl,
+    grpcAddress,
     shutdown(reason: string) {
       stopping ??= (async () => {
         app.logger.info({ reason, drainMs: config.deadlines.drainMs }, 'shutting down: draining in-flight requests')
