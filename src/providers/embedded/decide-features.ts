@@ -86,6 +86,11 @@ export const turnCues = (text: string): TurnCues => {
   return cues
 }
 
+/** Forgets cached turn cues (benchmarks measure uncached calls with it). */
+export const clearCueCache = (): void => {
+  cueCache.clear()
+}
+
 /** Names of the scalar features, in vector order; the embedding dimensions follow as `glove_0..`. */
 export const SCALAR_FEATURES = [
   'last_photo_word',
