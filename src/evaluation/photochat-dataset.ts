@@ -125,13 +125,19 @@ export interface NextTurnItem {
 /**
  * Every prefix up to the first share: the prefix ending before turn t (t >= 1), asked for the
  * speaker of turn t; positive when turn t is the share. Dialogues without a share give nothing.
+ * Prefixes whose next speaker has not spoken yet are left out: the service only accepts a
+ * speaker who is already a participant of the dialogue.
  */
 export const everyPrefix = (dialogue: PhotoChatDialogue): NextTurnItem[] => {
   const share = firstShareIndex(dialogue)
   if (share < 1) return []
   const items: NextTurnItem[] = []
+  const speakers = new Set<string>()
   for (let t = 1; t <= share; t++) {
-    items.push({ id: `${dialogue.id}#${t}`, dialogue: plain(dialogue.turns.slice(0, t)), speaker: (dialogue.turns[t] as LabelledTurn).speaker, label: t === share })
+    speakers.add((dialogue.turns[t - 1] as LabelledTurn).speaker)
+    const speaker = (dialogue.turns[t] as LabelledTurn).speaker
+    if (!speakers.has(speaker)) continue
+    items.push({ id: `${dialogue.id}#${t}`, dialogue: plain(dialogue.turns.slice(0, t)), speaker, label: t === share })
   }
   return items
 }

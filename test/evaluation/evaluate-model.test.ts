@@ -35,19 +35,18 @@ t.test('evaluates every task with item counts, baselines and failures scored as 
   t.same(progress, ['decide', 'rank', 'describe', 'retrieve'])
   const decide = report.decide
   if (decide === undefined || decide.every_prefix === null) throw new Error('decide report missing')
-  // Every prefix: dialogue 1 has 4 (t=1..4), dialogue 2 has 3, dialogue 3 has 2 -> 9 items, 3 positives.
-  t.equal(decide.every_prefix.items, 9)
+  // Every prefix whose next speaker has already spoken: dialogue 1 gives t=2..4, dialogue 2 t=2..3,
+  // dialogue 3 only t=2 (its positive) -> 6 items, 3 positives.
+  t.equal(decide.every_prefix.items, 6)
   t.equal(decide.every_prefix.share.support, 3)
-  // Dialogue 3 always fails to parse (2 prefixes): counted, and scored as wrong.
-  t.equal(decide.failures.parse_failures, 2)
-  t.equal(decide.every_prefix.parse_failures, 2)
-  // Balanced: one positive and one negative per dialogue.
-  t.equal(decide.balanced.items, 6)
-  t.equal(decide.baseline.balanced.items, 6)
-  // The scripted model is right on dialogues 1 and 2 (cue words before the share). Dialogue 3's
-  // failures count as wrong both ways: its positive as a miss, its negative as a false "share".
+  // Dialogue 3 always fails to parse: counted, and scored as wrong (its positive becomes a miss).
+  t.equal(decide.failures.parse_failures, 1)
+  t.equal(decide.every_prefix.parse_failures, 1)
+  // Balanced: one positive and one negative per dialogue that has both (dialogue 3 has no negative).
+  t.equal(decide.balanced.items, 4)
+  t.equal(decide.baseline.balanced.items, 4)
   t.equal(decide.every_prefix.share.recall, 2 / 3)
-  t.equal(decide.every_prefix.share.precision, 2 / 3)
+  t.equal(decide.every_prefix.share.precision, 1)
 
   const rank = report.rank
   if (rank === undefined) throw new Error('rank report missing')
@@ -72,9 +71,9 @@ t.test('evaluates every task with item counts, baselines and failures scored as 
   t.ok(report.usage.total_tokens > 0)
 
   const markdown = renderMarkdownReport(report, 'driber eval --data x.json')
-  t.match(markdown, /\| Decide \(balanced\) \| macro F1 \| 6 \|/)
+  t.match(markdown, /\| Decide \(balanced\) \| macro F1 \| 4 \|/)
   t.match(markdown, /\| Retrieve \| MRR \| 3 \|/)
-  t.match(markdown, /parse failures 2/)
+  t.match(markdown, /parse failures 1/)
 })
 
 t.test('the same seed gives the same report; the balanced-only mode skips every-prefix calls', async (t) => {
@@ -85,6 +84,6 @@ t.test('the same seed gives the same report; the balanced-only mode skips every-
   t.same(first.decide, second.decide)
   const calls: string[] = []
   const balanced = await evaluateModel(createFakeCore(gallery, calls), dialogues, { ...options, tasks: ['decide'], prefixes: 'balanced' })
-  t.equal(calls.length, 6)
+  t.equal(calls.length, 4)
   t.equal(balanced.decide?.every_prefix, null)
 })
