@@ -139,7 +139,10 @@ export interface Metrics {
   observeDecideConfidence(model: string, share: boolean, confidence: number): void
   /** One search of a named image index (embedding the descriptions included). */
   observeRetrieval(index: string, outcome: 'ok' | 'error', seconds: number): void
-  /** Where `driber_circuit_breaker_state` reads breaker states at scrape time (the core's `breakerStates()`). */
+  /**
+   * Where `driber_circuit_breaker_state` reads breaker states at scrape time (the core's
+   * `breakerStates()`). Declared models get one series per routed stage; others get `stage=""`.
+   */
   setBreakerSource(source: () => Iterable<{ model: string; state: BreakerState }>): void
 }
 
@@ -259,16 +262,22 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
   })
 
   let breakerSource: (() => Iterable<{ model: string; state: BreakerState }>) | undefined
+  // Stages per model, from `declareModels`: the gauge repeats a model's state once per stage it
+  // serves, so "every model of a stage is open" is a `min by (stage)` away.
+  const stagesOfModel = new Map<string, readonly string[]>()
+  const NO_STAGE: readonly string[] = ['']
   new Gauge({
     name: 'driber_circuit_breaker_state',
-    help: 'Circuit breaker state per model: 0 closed, 1 half-open, 2 open.',
-    labelNames: ['model'],
+    help: 'Circuit breaker state per model, repeated for each stage whose route includes it: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['stage', 'model'],
     registers,
     collect() {
       if (breakerSource === undefined) return
       // A failing source must not break the scrape of every other metric.
       try {
-        for (const { model, state } of breakerSource()) this.set({ model }, BREAKER_STATE_VALUES[state])
+        for (const { model, state } of breakerSource()) {
+          for (const stage of stagesOfModel.get(model) ?? NO_STAGE) this.set({ stage, model }, BREAKER_STATE_VALUES[state])
+        }
       } catch {
         // Keep the last values.
       }
@@ -318,6 +327,7 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     render: () => registry.metrics(),
     declareModels(models) {
       for (const model of models) {
+        if (model.stages.length > 0) stagesOfModel.set(model.id, [...model.stages])
         upstreamChildren.get('chat', model.provider, model.id, '')
         inputTokenChildren.get('chat', model.provider, model.id)
         outputTokenChildren.get('chat', model.provider, model.id)

@@ -110,23 +110,31 @@ t.test('declared models have zero-valued series before any traffic', async (t) =
   t.same(await samples(metrics, 'driber_decide_confidence', { stage: 'describe' }), [], 'no decide series for describe-only labels')
 })
 
-t.test('circuit breaker states are read from the source at scrape time', async (t) => {
+t.test('circuit breaker states are read from the source at scrape time, once per routed stage', async (t) => {
   const metrics = createMetrics({ collectDefault: false })
+  metrics.declareModels([
+    { id: 'model-a', provider: 'openai', stages: ['decide', 'describe'] },
+    { id: 'model-b', provider: 'openai', stages: ['describe'] },
+  ])
   let states: Array<{ model: string; state: 'closed' | 'half_open' | 'open' }> = [
     { model: 'model-a', state: 'closed' },
     { model: 'model-b', state: 'open' },
+    { model: 'model-unrouted', state: 'half_open' },
   ]
   metrics.setBreakerSource(() => states)
-  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { model: 'model-a' }), 0)
-  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { model: 'model-b' }), 2)
+  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { stage: 'decide', model: 'model-a' }), 0)
+  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { stage: 'describe', model: 'model-a' }), 0)
+  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { stage: 'describe', model: 'model-b' }), 2)
+  t.equal((await samples(metrics, 'driber_circuit_breaker_state', { model: 'model-b' })).length, 1, 'one series per stage the model serves')
+  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { stage: '', model: 'model-unrouted' }), 1)
   states = [{ model: 'model-b', state: 'half_open' }]
-  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { model: 'model-b' }), 1)
+  t.equal(await valueOf(metrics, 'driber_circuit_breaker_state', { stage: 'describe', model: 'model-b' }), 1)
 
   metrics.setBreakerSource(() => {
     throw new Error('core gone')
   })
   const text = await metrics.render()
-  t.match(text, /driber_circuit_breaker_state\{model="model-b"\} 1/, 'a failing source keeps the last values and the scrape works')
+  t.match(text, /driber_circuit_breaker_state\{stage="describe",model="model-b"\} 1/, 'a failing source keeps the last values and the scrape works')
 })
 
 t.test('Node defaults are collected, without the gauges promtool rejects', async (t) => {

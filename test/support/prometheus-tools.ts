@@ -47,3 +47,30 @@ export const freePort = (): Promise<number> =>
       server.close(() => resolve(port))
     })
   })
+
+/** Prefixes of the metric families driber exposes (its own, the HTTP/gRPC/GenAI conventions, Node's). */
+const METRIC_PREFIXES = /(?<![\w:])(?:driber_|http_server_|grpc_server_|gen_ai_|nodejs_|process_)[a-zA-Z0-9_]*(?![\w:])/g
+
+/** Metric names (with the series suffixes of histograms) found in a text exposition. */
+export const metricNamesOf = (exposition: string): Set<string> => {
+  const names = new Set<string>()
+  for (const line of exposition.split('\n')) {
+    const match = line.match(/^# TYPE (\S+) (\w+)/)
+    if (match === null) continue
+    const [, name = '', type] = match
+    names.add(name)
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`)
+    if (type === 'summary') for (const suffix of ['_sum', '_count']) names.add(`${name}${suffix}`)
+  }
+  return names
+}
+
+/** The names of driber-style metrics an expression (PromQL) refers to. */
+export const metricsReferencedBy = (expression: string): string[] => {
+  // Label names look like metric names: drop strings, matchers and grouping clauses first.
+  const withoutLabels = expression
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '')
+  return [...new Set(withoutLabels.match(METRIC_PREFIXES) ?? [])]
+}
