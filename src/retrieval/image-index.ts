@@ -25,9 +25,14 @@ export interface ImageIndex {
 
 export interface ImageIndexes {
   readonly defaultName: string
-  /** Throws UNKNOWN_INDEX (listing names) or INDEX_UNAVAILABLE (known but failed to load). */
+  /**
+   * Throws UNKNOWN_INDEX (listing names), or for a known index that failed to load the error that
+   * explains it: INDEX_UNAVAILABLE, INDEX_MISMATCH, INDEX_CORRUPT or EMBEDDER_UNAVAILABLE.
+   */
   get(name?: string): ImageIndex
   names(): string[]
   /** Per-index load status, for /readyz. */
   status(): Array<{ name: string; ready: boolean; size: number; error?: string }>
+  /** Releases backends (pgvector pools). Call once at shutdown. */
+  close?(): Promise<void>
 }
