@@ -43,6 +43,14 @@ export const seededHash = (text: string, seed: number): number => {
   return hash >>> 0
 }
 
+export type Split = 'train' | 'calibration' | 'test'
+
+/** Which split a dialogue belongs to (stable for a seed; the fit script exports the test split with it). */
+export const assignSplit = (group: string, seed: number, calibrationFraction = 0.2, testFraction = 0.2): Split => {
+  const bucket = (seededHash(group, seed) % 1000) / 1000
+  return bucket < testFraction ? 'test' : bucket < testFraction + calibrationFraction ? 'calibration' : 'train'
+}
+
 const round = (value: number, digits = 6): number => {
   const factor = 10 ** digits
   const rounded = Math.round(value * factor) / factor
@@ -134,10 +142,7 @@ export const fitDecideWeights = (vocabulary: GloveVocabulary, samples: DecideSam
   const dimension = names.length
   const rows = samples.map((sample) => decideFeatures(vocabulary, sample.dialogue, sample.speaker).values)
   const labels = samples.map((sample) => sample.label as number)
-  const split = samples.map((sample) => {
-    const bucket = (seededHash(sample.group, options.seed) % 1000) / 1000
-    return bucket < testFraction ? 'test' : bucket < testFraction + calibrationFraction ? 'calibration' : 'train'
-  })
+  const split = samples.map((sample) => assignSplit(sample.group, options.seed, calibrationFraction, testFraction))
   const indicesOf = (name: string): number[] => split.flatMap((value, index) => (value === name ? [index] : []))
   const train = indicesOf('train')
   const calibration = indicesOf('calibration')
