@@ -46,6 +46,8 @@ export class OpenAIChatModel implements ChatModel {
   readonly #lease: ClientLease
   readonly #client: OpenAI
   readonly #headers: Record<string, string>
+  /** Built once: the SDK merges it into every request, so a per-call object would be pure garbage. */
+  readonly #fetchOptions: Record<string, unknown>
 
   constructor(entry: ModelEntry, lease: ClientLease) {
     this.id = entry.id
@@ -53,6 +55,7 @@ export class OpenAIChatModel implements ChatModel {
     this.#lease = lease
     this.#client = lease.client
     this.#headers = { ...entry.headers }
+    this.#fetchOptions = { dispatcher: lease.dispatcher }
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {
@@ -72,7 +75,7 @@ export class OpenAIChatModel implements ChatModel {
           timeout: request.timeoutMs,
           maxRetries: 0,
           headers: { ...this.#headers, 'x-request-id': request.requestId },
-          fetchOptions: { dispatcher: this.#lease.dispatcher } as Record<string, unknown>,
+          fetchOptions: this.#fetchOptions,
         }),
     )
     return toChatResponse(completion, this.id)

@@ -29,6 +29,8 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   readonly #lease: ClientLease
   readonly #client: OpenAI
   readonly #headers: Record<string, string>
+  /** Built once: the SDK merges it into every request, so a per-call object would be pure garbage. */
+  readonly #fetchOptions: Record<string, unknown>
 
   constructor(entry: EmbedderEntry, lease: ClientLease) {
     this.id = entry.id
@@ -37,6 +39,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     this.#client = lease.client
     this.#dimension = entry.dimension
     this.#headers = { ...entry.headers }
+    this.#fetchOptions = { dispatcher: lease.dispatcher }
   }
 
   get dimension(): number | undefined {
@@ -68,7 +71,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
               timeout: timeoutMs,
               maxRetries: 0,
               headers: { ...this.#headers, 'x-request-id': request.requestId },
-              fetchOptions: { dispatcher: this.#lease.dispatcher } as Record<string, unknown>,
+              fetchOptions: this.#fetchOptions,
             },
           ),
         )
