@@ -28,6 +28,11 @@ export interface AugmentOptions {
   n?: number
   index?: string
   requestMs?: number
+  /**
+   * The service's turn limit: longer dialogues are annotated on their last `maxTurns` turns
+   * (`window_start` in the record says where the window begins; turn indices stay global).
+   */
+  maxTurns?: number
   logger?: Logger
   /** Stops starting new dialogues (in-flight ones finish and are written). */
   signal?: AbortSignal
@@ -49,6 +54,8 @@ export interface AugmentedShareTurn {
 export interface AugmentedDialogue {
   dialogue_id: string
   model: string
+  /** Index of the first turn the model saw (non-zero only for dialogues longer than the limit). */
+  window_start: number
   share_turns: AugmentedShareTurn[]
   descriptions: Description[]
   image_ids: string[]
@@ -161,18 +168,21 @@ export const augmentDataset = async (core: EvaluationCore, dialogues: PhotoChatD
       }
       const usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 }
       try {
-        const view = rankingView(dialogue).dialogue
+        const full = rankingView(dialogue).dialogue
+        const maxTurns = options.maxTurns ?? Number.POSITIVE_INFINITY
+        const windowStart = Math.max(0, full.length - maxTurns)
+        const view = full.slice(windowStart)
+        // Prefixes ending at `turn` (window-relative), themselves cut to the turn limit.
+        const upTo = (turn: number) => view.slice(Math.max(0, turn + 1 - maxTurns), turn + 1)
         const ranked = await call((requestContext) => core.rank(withModel({ dialogue: view }), requestContext))
         addUsage(usage, ranked.usage)
         const best = ranked.candidates.slice(0, options.turns ?? 3)
         const shareTurns: AugmentedShareTurn[] = []
         for (const candidate of best) {
-          const decision = await call((requestContext) =>
-            core.decide(withModel({ dialogue: view.slice(0, candidate.turn + 1) }), requestContext),
-          )
+          const decision = await call((requestContext) => core.decide(withModel({ dialogue: upTo(candidate.turn) }), requestContext))
           addUsage(usage, decision.usage)
           shareTurns.push({
-            turn: candidate.turn,
+            turn: windowStart + candidate.turn,
             speaker: decision.speaker,
             utterance: candidate.utterance,
             confidence: candidate.confidence,
@@ -186,7 +196,7 @@ export const augmentDataset = async (core: EvaluationCore, dialogues: PhotoChatD
         let images: AugmentedDialogue['images'] = []
         if (top !== undefined) {
           const described = await call((requestContext) =>
-            core.describe(withModel({ dialogue: view.slice(0, top.turn + 1), speaker: top.speaker, restrictions: options.restrictions ?? ['prefix'], n: options.n ?? 1 }), requestContext),
+            core.describe(withModel({ dialogue: upTo(top.turn - windowStart), speaker: top.speaker, restrictions: options.restrictions ?? ['prefix'], n: options.n ?? 1 }), requestContext),
           )
           addUsage(usage, described.usage)
           descriptions = described.descriptions
@@ -198,6 +208,7 @@ export const augmentDataset = async (core: EvaluationCore, dialogues: PhotoChatD
         const record: AugmentedDialogue = {
           dialogue_id: dialogue.id,
           model: ranked.model,
+          window_start: windowStart,
           share_turns: shareTurns,
           descriptions,
           image_ids: images.map((image) => image.id),

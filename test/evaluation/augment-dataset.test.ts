@@ -95,3 +95,21 @@ t.test('failed dialogues are counted and left for a re-run', async (t) => {
   t.same(summary.error_codes, { DRIBER_PARSE_FAILURE: 1 })
   t.same(readLines(out).map((line) => line.dialogue_id), ['0'])
 })
+
+t.test('dialogues longer than the turn limit are annotated on their last turns, with global indices', async (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'driber-augment-'))
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
+  const out = path.join(directory, 'out.jsonl')
+  const long = parsePhotoChat(
+    JSON.stringify({ dialogue_id: 'long', dialogue: [...Array.from({ length: 8 }, (_, i) => turn(i % 2, `turn ${i}`)), turn(1, 'look at this photo'), turn(0, 'nice')] }),
+  )
+  const seen: number[] = []
+  const core = createFakeCore(gallery)
+  const limited = { ...core, rank: async (...args: Parameters<typeof core.rank>) => (seen.push(args[0].dialogue.length), core.rank(...args)) }
+  const summary = await augmentDataset(limited, long, out, { concurrency: 1, k: 1, maxTurns: 4 })
+  t.equal(summary.written, 1)
+  t.same(seen, [4], 'the model never sees more than the limit')
+  const [record] = readLines(out) as Array<{ share_turns: Array<{ turn: number }>; window_start?: number }>
+  t.equal(record?.window_start, 6)
+  t.equal(record?.share_turns[0]?.turn, 8, 'the photo cue turn, in whole-dialogue numbering')
+})

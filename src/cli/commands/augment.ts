@@ -91,6 +91,7 @@ export const run = async (argv: string[]): Promise<number> => {
       restrictions: (values.restrictions ?? 'prefix').split(',') as Restriction[],
       ...(values.index === undefined ? {} : { index: values.index }),
       requestMs: config.deadlines.defaultRequestMs,
+      maxTurns: config.limits.maxTurns,
       signal: stop.signal,
       onProgress: (done, total) => {
         if (done === 0) progress.start('augment', total)

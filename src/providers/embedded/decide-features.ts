@@ -127,6 +127,9 @@ export type ScalarFeature = (typeof SCALAR_FEATURES)[number]
 /** How many of the last turns the embedding feature averages. */
 const EMBEDDING_TURNS = 2
 
+/** Turn count beyond which position stops adding evidence. */
+const POSITION_CAP = 12
+
 export const featureNames = (dimension: number): string[] => [...SCALAR_FEATURES, ...Array.from({ length: dimension }, (_, i) => `glove_${i}`)]
 
 let photoCentroid: Float32Array | undefined
@@ -207,7 +210,8 @@ export const decideFeatures = (vocabulary: GloveVocabulary, dialogue: Dialogue, 
     scalars.speaker_continues = bySpeaker ? 1 : 0
     scalars.speaker_turn_share = speakerTurns / count
   }
-  scalars.position = Math.log1p(count)
+  // Capped: past a dozen turns, length alone says little about whether a photo comes next.
+  scalars.position = Math.log1p(Math.min(count, POSITION_CAP))
   scalars.position_early = count < 3 ? 1 : 0
 
   // The recent-turn embedding: mean of the last turns' weighted word vectors, unit length.

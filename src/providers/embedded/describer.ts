@@ -5,7 +5,7 @@
  */
 import type { Dialogue, Description, Restriction } from '../../core/types.js'
 import { genericTerm } from './hypernyms.js'
-import { PHOTO_WORDS, VAGUE_NOUNS, VISUAL_OBJECTS } from './lexicon.js'
+import { MASS_NOUNS, PHOTO_WORDS, VAGUE_NOUNS, VISUAL_OBJECTS } from './lexicon.js'
 import { analyse } from './text-analysis.js'
 
 export interface DescribeOptions {
@@ -66,6 +66,8 @@ export const salientPhrases = (dialogue: Dialogue, options: { generic: boolean; 
 
 const withArticle = (phrase: SalientPhrase): string => {
   if (phrase.proper || phrase.plural) return phrase.text
+  // Mass nouns read without an article, but keep their modifiers ("fresh bread").
+  if (MASS_NOUNS.has(phrase.head) && phrase.text.toLowerCase().endsWith(phrase.head)) return phrase.text
   return `${/^[aeiou]/i.test(phrase.text) ? 'an' : 'a'} ${phrase.text}`
 }
 
