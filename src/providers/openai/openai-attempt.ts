@@ -5,25 +5,37 @@
  */
 import { mapOpenAIError } from './openai-error-mapper.js'
 
+/** setTimeout's ceiling: larger delays fire at once, which would turn "no limit" into "no time". */
+const MAX_TIMER_MS = 2_147_483_647
+
 /**
- * Runs `call(signal)`, where `signal` aborts when the request's signal does or `timeoutMs` passes, and
- * converts any failure with `mapOpenAIError`. The timer is always cleared, so no handle outlives the call.
+ * A budget both a timer and the SDK accept: a whole number of milliseconds in [1, MAX_TIMER_MS]. The
+ * core computes budgets from remaining deadlines, which are fractional; the SDK rejects non-integers.
+ */
+export const attemptBudget = (timeoutMs: number): number =>
+  Number.isNaN(timeoutMs) ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeoutMs)))
+
+/**
+ * Runs `call(signal, budgetMs)`, where `signal` aborts when the request's signal does or the budget
+ * passes, and converts any failure with `mapOpenAIError`. The timer is always cleared, so no handle
+ * outlives the call.
  */
 export const withAttempt = async <T>(
   options: { model: string; timeoutMs: number; requestSignal: AbortSignal },
-  call: (signal: AbortSignal) => Promise<T>,
+  call: (signal: AbortSignal, budgetMs: number) => Promise<T>,
 ): Promise<T> => {
+  const budgetMs = attemptBudget(options.timeoutMs)
   const attempt = new AbortController()
-  const timer = setTimeout(() => attempt.abort(), options.timeoutMs)
+  const timer = setTimeout(() => attempt.abort(), budgetMs)
   const signal = AbortSignal.any([options.requestSignal, attempt.signal])
   try {
-    return await call(signal)
+    return await call(signal, budgetMs)
   } catch (error) {
     throw mapOpenAIError(error, {
       model: options.model,
       requestSignal: options.requestSignal,
       attemptSignal: attempt.signal,
-      timeoutMs: options.timeoutMs,
+      timeoutMs: budgetMs,
     })
   } finally {
     clearTimeout(timer)

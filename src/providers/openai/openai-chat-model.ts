@@ -69,10 +69,10 @@ export class OpenAIChatModel implements ChatModel {
 
     const completion: ChatCompletion = await withAttempt(
       { model: this.id, timeoutMs: request.timeoutMs, requestSignal: request.signal },
-      (signal) =>
+      (signal, budgetMs) =>
         this.#client.chat.completions.create(body, {
           signal,
-          timeout: request.timeoutMs,
+          timeout: budgetMs,
           maxRetries: 0,
           headers: { ...this.#headers, 'x-request-id': request.requestId },
           fetchOptions: this.#fetchOptions,

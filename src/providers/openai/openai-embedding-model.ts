@@ -63,12 +63,12 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       while (next < batches.length && !signal.aborted) {
         const index = next++
         const batch = batches[index] as string[]
-        const response = await withAttempt({ model: this.id, timeoutMs, requestSignal: signal }, (attemptSignal) =>
+        const response = await withAttempt({ model: this.id, timeoutMs, requestSignal: signal }, (attemptSignal, budgetMs) =>
           this.#client.embeddings.create(
             { model: this.#entry.upstream_model ?? this.#entry.id, input: batch, encoding_format: 'float' },
             {
               signal: attemptSignal,
-              timeout: timeoutMs,
+              timeout: budgetMs,
               maxRetries: 0,
               headers: { ...this.#headers, 'x-request-id': request.requestId },
               fetchOptions: this.#fetchOptions,

@@ -5,6 +5,7 @@
  */
 import t, { type Test } from 'tap'
 import { DriberError } from '../../../src/errors.js'
+import { attemptBudget } from '../../../src/providers/openai/openai-attempt.js'
 import { createOpenAIProvider } from '../../../src/providers/openai/openai-provider.js'
 import type { ChatModel, ChatRequest, OutputMode } from '../../../src/providers/provider.js'
 import { parseRegistry } from '../../../src/registry/load-registry.js'
@@ -235,6 +236,17 @@ t.test('a 200 that is not a completion is an upstream fault, not an empty answer
   upstream.setResponder(() => ({ kind: 'status', status: 200, message: 'not a completion' }))
   const error = await failure(model.chat(request()))
   t.equal(error.code, 'DRIBER_UPSTREAM_UNAVAILABLE')
+})
+
+t.test('fractional and out-of-range budgets (from remaining deadlines) still make a valid attempt', async (t) => {
+  const { upstream, model } = await setup(t)
+  upstream.script({ kind: 'json', value: { share: true } }, { kind: 'hang' })
+  t.same(JSON.parse((await model.chat(request({ timeoutMs: 1234.56 }))).content), { share: true }, 'a fractional budget')
+  const error = await failure(model.chat(request({ timeoutMs: 0.4 })))
+  t.equal(error.code, 'DRIBER_UPSTREAM_TIMEOUT', 'a budget under 1 ms times out rather than crashing')
+  t.equal(attemptBudget(Number.POSITIVE_INFINITY), 2_147_483_647, 'no budget means the longest timer, not an instant one')
+  t.equal(attemptBudget(-5), 1)
+  t.equal(attemptBudget(10.1), 11)
 })
 
 t.test('an upstream that never answers times out, and the upstream sees the call cut off', async (t) => {
