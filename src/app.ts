@@ -7,13 +7,18 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { Registry as MetricsRegistry } from 'prom-client'
+import fastifyPlugin from 'fastify-plugin'
+import { createCallAdmission } from './auth/call-admission.js'
+import { createSecurity, type Security } from './auth/security.js'
 import { projectRoot, type Config } from './config.js'
 import { createCore } from './core/create-core.js'
 import { noopObserver, type StageObserver } from './core/stage-observer.js'
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js'
 import { createHttpApp } from './http/create-http-app.js'
+import { overheadMs } from './http/request-context.js'
+import { pressureCheckOf, securityPlugin } from './http/security-plugin.js'
 import type { HttpCore } from './http/route-options.js'
 import type { ReadinessResponse } from './http/schemas/health-schemas.js'
 import { openaiProvider } from './providers/openai/openai-provider.js'
@@ -23,6 +28,11 @@ import { ModelRegistry, type ProviderName } from './registry/model-registry.js'
 import type { RegistryData } from './registry/registry-schema.js'
 import { createImageIndexes } from './retrieval/create-image-indexes.js'
 import type { ImageIndexes } from './retrieval/image-index.js'
+import { createHttpObservability } from './observability/http-observability.js'
+import { instrumentImageIndexes } from './observability/instrument-image-indexes.js'
+import { createLogger } from './observability/logger.js'
+import { createMetrics, declaredModelsFrom, type Metrics } from './observability/metrics.js'
+import { createMetricsObserver } from './observability/metrics-observer.js'
 
 export interface BuildAppOptions {
   /** A pino logger; by default one is made from `config.logging`. Tests pass a silent one. */
@@ -42,6 +52,10 @@ export interface App {
   readonly core: HttpCore
   readonly registry: ModelRegistry
   readonly indexes: ImageIndexes
+  /** The app's metrics (its own prom-client registry); absent when `metrics.enabled` is false. */
+  readonly metrics: Metrics | undefined
+  /** API keys, rate limiter and TLS material shared by both transports. */
+  readonly security: Security
   /** The gRPC server (ImageSharing, health, reflection), not bound; absent when `grpc.enabled` is false. */
   readonly grpc: GrpcServer | undefined
   /** Resolves once every transport is ready to serve; readiness turns true. */
@@ -82,9 +96,28 @@ const resolveProviders = async (
 /** Builds the whole service from `config`. Throws `REGISTRY_INVALID` / `CONFIG_INVALID` on bad start-up input. */
 export const buildApp = async (config: Config, options: BuildAppOptions = {}): Promise<App> => {
   // Observability: the logger and metrics are made here once per app (see src/observability/).
-  const logger = options.logger ?? pino({ level: config.logging.level })
-  const observer: StageObserver = noopObserver
-  const httpPlugins: FastifyPluginAsync[] = []
+  const logger = options.logger ?? createLogger(config.logging)
+  const metrics = config.metrics.enabled
+    ? createMetrics({
+        ...(options.metricsRegistry === undefined ? {} : { registry: options.metricsRegistry }),
+        collectDefault: config.metrics.collectDefault,
+        version: packageVersion(),
+      })
+    : undefined
+  const observer: StageObserver = metrics === undefined ? noopObserver : createMetricsObserver(metrics)
+  // First, so requests refused by later plugins (auth, limits, shedding) are measured and logged too.
+  const httpPlugins: FastifyPluginAsync[] = [
+    createHttpObservability({
+      metrics,
+      overheadMs,
+      upstreamMs: (request) => (request.driber?.context?.timing.upstreamSeconds ?? 0) * 1000,
+    }),
+  ]
+  // Who may call, how often, and shedding: one instance shared by HTTP and gRPC (src/auth/).
+  // Built first so a bad key file or TLS path fails before anything is loaded.
+  const security = createSecurity(config)
+  for (const warning of security.policy.warnings) logger[warning.level](warning.message)
+  httpPlugins.push(fastifyPlugin(async (instance) => instance.register(securityPlugin, { config, security })))
 
   const registryData =
     options.registry !== undefined
@@ -99,12 +132,17 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   let indexes: ImageIndexes
   try {
     indexes = await createImageIndexes({ config, embedders: registry, logger: logger.child({ component: 'retrieval' }) })
+    if (metrics !== undefined) indexes = instrumentImageIndexes(indexes, metrics)
   } catch (error) {
     await registry.close()
     throw error
   }
 
   const core: HttpCore = createCore({ config, router: registry, indexes, models: registry, observer })
+  if (metrics !== undefined) {
+    metrics.declareModels(declaredModelsFrom(registry.list()))
+    metrics.setBreakerSource(() => core.breakerStates?.() ?? [])
+  }
 
   let serving = false
   let draining = false
@@ -132,13 +170,15 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       draining: () => draining,
       plugins: httpPlugins,
       version: packageVersion(),
+      tls: security.tls,
     })
   } catch (error) {
     await registry.close()
     throw error
   }
 
-  const grpc = config.grpc.enabled ? createGrpcServer({ config, core, logger: logger.child({ component: 'grpc' }) }) : undefined
+  const admit = createCallAdmission(security, { isUnderPressure: pressureCheckOf(http) })
+  const grpc = config.grpc.enabled ? createGrpcServer({ config, core, logger: logger.child({ component: 'grpc' }), admit }) : undefined
   // gRPC health is pushed, not asked: mirror readiness whenever it may change, and poll for the
   // parts that change on their own (indexes finishing loading).
   const syncGrpcHealth = (): void => {
@@ -185,6 +225,8 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
     core,
     registry,
     indexes,
+    metrics,
+    security,
     readiness,
     async ready() {
       await http.ready()

@@ -8,6 +8,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault } from 'fastify'
 import type { Logger } from 'pino'
+import { httpsServerOptions, type TlsMaterial } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
 import { DriberError } from '../errors.js'
 import { registerErrorHandling, sendError } from './error-handler.js'
@@ -39,6 +40,8 @@ export interface HttpAppOptions {
   plugins?: ReadonlyArray<FastifyPluginAsync>
   /** The package version for the OpenAPI document. */
   version?: string
+  /** Serve HTTPS with this certificate and key (from `config.tls`); plain HTTP when absent. */
+  tls?: TlsMaterial | undefined
 }
 
 /** Paths that must answer while draining: probes report the drain instead of being refused. */
@@ -52,8 +55,11 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
     // The id is validated in `requestIdFrom` (fastify's own `requestIdHeader` would trust any value).
     genReqId: requestIdFrom,
     requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // One completion line per request comes from src/observability/request-log-plugin.ts instead.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimitBytes,
+    // HTTPS changes only the server under fastify; the instance type stays the plain-HTTP one.
+    ...((options.tls === undefined ? {} : { https: httpsServerOptions(options.tls) }) as object),
     // Draining is answered by our own hook, in the catalog's error shape.
     return503OnClosing: false,
     ajv: {
