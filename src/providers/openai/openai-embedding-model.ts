@@ -11,6 +11,7 @@ import type { EmbedderEntry } from '../../registry/registry-schema.js'
 import type { EmbeddingModel, EmbedRequest, EmbedResponse } from '../provider.js'
 import { withAttempt } from './openai-attempt.js'
 import type { ClientLease } from './openai-client-pool.js'
+import { requestAbortError } from './openai-error-mapper.js'
 
 /** Scales `vector` to unit length in place; a zero vector stays zero (it matches nothing rather than everything). */
 export const normalise = (vector: Float32Array): Float32Array => {
@@ -89,8 +90,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     const settled = await Promise.allSettled(workers)
     if (request.signal.aborted) {
       // The caller's reason (cancel or deadline) wins over whatever the batches saw.
-      const reason: unknown = request.signal.reason
-      throw reason instanceof DriberError ? reason : new DriberError('CANCELLED', { cause: reason })
+      throw requestAbortError(request.signal.reason)
     }
     // Report the first real failure, not the aborts it caused in sibling batches.
     const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason as unknown)

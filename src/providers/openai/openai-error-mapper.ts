@@ -99,6 +99,17 @@ const fromStatus = (error: APIError, status: number, model: string): DriberError
 }
 
 /**
+ * Why the request's own signal aborted: the transport's reason (a DriberError such as CANCELLED,
+ * DEADLINE_EXCEEDED or SHUTTING_DOWN) as is; an `AbortSignal.timeout` as DEADLINE_EXCEEDED; anything
+ * else as CANCELLED.
+ */
+export const requestAbortError = (reason: unknown): DriberError => {
+  if (isDriberError(reason)) return reason
+  if (reason instanceof Error && reason.name === 'TimeoutError') return new DriberError('DEADLINE_EXCEEDED', { cause: reason })
+  return new DriberError('CANCELLED', { cause: reason })
+}
+
+/**
  * Converts anything thrown by an OpenAI-compatible call into a `DriberError`:
  * request signal aborted -> its reason (CANCELLED / DEADLINE_EXCEEDED); per-attempt timer, SDK
  * timeout or undici idle timeout -> UPSTREAM_TIMEOUT; 429 -> UPSTREAM_RATE_LIMITED (with
@@ -106,11 +117,7 @@ const fromStatus = (error: APIError, status: number, model: string): DriberError
  * other 4xx -> UPSTREAM_REJECTED.
  */
 export const mapOpenAIError = (error: unknown, context: ErrorMappingContext): DriberError => {
-  if (context.requestSignal.aborted) {
-    const reason: unknown = context.requestSignal.reason
-    if (isDriberError(reason)) return reason
-    return new DriberError('CANCELLED', { cause: reason })
-  }
+  if (context.requestSignal.aborted) return requestAbortError(context.requestSignal.reason)
   if (isDriberError(error)) return error
   const details = { model: context.model }
   if (context.attemptSignal.aborted || error instanceof APIConnectionTimeoutError) {

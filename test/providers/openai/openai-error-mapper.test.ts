@@ -43,6 +43,10 @@ t.test('the request signal decides first: its DriberError reason, else CANCELLED
   t.equal(mapOpenAIError(new APIUserAbortError(), context({ requestSignal: aborted(reason) })), reason)
   t.equal(mapOpenAIError(new Error('boom'), context({ requestSignal: aborted(reason), attemptSignal: aborted() })), reason, 'even when the timer also fired')
   t.equal(mapOpenAIError(new APIUserAbortError(), context({ requestSignal: aborted() })).code, 'DRIBER_CANCELLED')
+  const shutdown = new DriberError('SHUTTING_DOWN')
+  t.equal(mapOpenAIError(new APIUserAbortError(), context({ requestSignal: aborted(shutdown) })), shutdown)
+  const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+  t.equal(mapOpenAIError(new APIUserAbortError(), context({ requestSignal: aborted(timeout) })).code, 'DRIBER_DEADLINE_EXCEEDED', 'an AbortSignal.timeout is a deadline')
 })
 
 t.test('timeouts: our timer, the SDK, undici idle timers', async (t) => {
