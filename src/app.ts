@@ -194,11 +194,10 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       draining = true
       serving = false
       clearInterval(healthTimer)
-      grpc?.setServing(false)
       const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
-      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests;
-      // grpc-js's tryShutdown refuses new calls and waits for in-flight ones.
-      const grpcDrained = grpc === undefined ? Promise.resolve() : new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()))
+      // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs (grpc-server.ts).
+      const grpcDrained = grpc?.drain(drainMs) ?? Promise.resolve()
+      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
       const graceful = Promise.all([http.close(), grpcDrained])
       let timer: NodeJS.Timeout | undefined
       const expired = new Promise<'expired'>((resolve) => {
@@ -209,7 +208,6 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       if (outcome === 'expired') {
         logger.warn({ drainMs }, 'drain time is up; closing the connections still open')
         http.server.closeAllConnections()
-        grpc?.server.forceShutdown()
         await graceful
       }
       await registry.close()

@@ -11,6 +11,7 @@ import type { CallAdmission } from '../auth/call-admission.js'
 import type { Config } from '../config.js'
 import type { DriberCore } from '../core/driber-core.js'
 import { createImageSharingHandlers, type GrpcCallEvent } from './image-sharing-handlers.js'
+import { InFlightCalls } from './in-flight-calls.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { loadDriberProto } from './proto-package.js'
 import { withStrictUtf8 } from './strict-utf8.js'
@@ -35,6 +36,13 @@ export interface GrpcServer {
   setServing(serving: boolean): void
   /** Whether health currently says SERVING. */
   readonly serving: boolean
+  /**
+   * Graceful stop: health NOT_SERVING and new ImageSharing calls refused (UNAVAILABLE,
+   * `DRIBER_SHUTTING_DOWN`) at once; accepted calls get up to `drainMs` to finish; then
+   * `tryShutdown`, and `forceShutdown` for whatever is still open (health Watch streams,
+   * calls past the drain time). Safe to call twice.
+   */
+  drain(drainMs: number): Promise<void>
 }
 
 /** Service names health checking answers for. */
@@ -53,6 +61,8 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
     'grpc.max_send_message_length': config.grpc.maxSendMessageBytes,
   })
 
+  const inFlight = new InFlightCalls()
+  let draining = false
   server.addService(
     // Strings that were not UTF-8 on the wire are refused by the call wrapper (see strict-utf8.ts).
     withStrictUtf8(proto.imageSharingService),
@@ -62,6 +72,8 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
       budgetMs: callBudgetMs(config),
       ...(options.onCallDone === undefined ? {} : { onCallDone: options.onCallDone }),
       ...(options.admit === undefined ? {} : { admit: options.admit }),
+      draining: () => draining,
+      inFlight,
     }),
   )
 
@@ -71,12 +83,37 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
   new ReflectionService(proto.packageDefinition).addToServer(server)
 
   let serving = false
+  const setServing = (next: boolean): void => {
+    // Once draining, nothing turns health back on.
+    serving = next && !draining
+    for (const name of healthCheckedServices) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING')
+  }
+  let drained: Promise<void> | undefined
+  const drain = (drainMs: number): Promise<void> => {
+    drained ??= (async () => {
+      draining = true
+      setServing(false)
+      const started = Date.now()
+      const idle = await inFlight.idle(drainMs)
+      if (!idle) options.logger.warn({ drainMs, inFlight: inFlight.count }, 'gRPC drain time is up; cutting the calls still open')
+      const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+      // Sessions close once their streams end; a health Watch never does, so the rest of the budget (at least a moment) bounds it.
+      const remaining = Math.max(100, drainMs - (Date.now() - started))
+      let timer: NodeJS.Timeout | undefined
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), idle ? remaining : 0)
+      })
+      const outcome = await Promise.race([graceful.then(() => 'closed' as const), expired])
+      clearTimeout(timer)
+      if (outcome === 'expired') server.forceShutdown()
+      await graceful
+    })()
+    return drained
+  }
   return {
     server,
-    setServing: (next: boolean) => {
-      serving = next
-      for (const name of healthCheckedServices) health.setStatus(name, next ? 'SERVING' : 'NOT_SERVING')
-    },
+    setServing,
+    drain,
     get serving() {
       return serving
     },

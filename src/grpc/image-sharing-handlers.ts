@@ -8,10 +8,11 @@ import type { Logger } from 'pino'
 import { addressFromGrpcPeer, type CallAdmission } from '../auth/call-admission.js'
 import type { DriberCore } from '../core/driber-core.js'
 import type { RequestContext } from '../core/request-context.js'
-import { toDriberError } from '../errors.js'
+import { DriberError, toDriberError } from '../errors.js'
 import { openCallScope, requestIdMetadataKey } from './call-context.js'
 import type { ImageSharingHandlers } from './generated/driber/v1/ImageSharing.js'
 import { toGrpcStatus } from './grpc-errors.js'
+import type { InFlightCalls } from './in-flight-calls.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { invalidUtf8Error } from './strict-utf8.js'
 import {
@@ -51,6 +52,10 @@ export interface ImageSharingHandlerOptions {
    * request is converted; what it throws is answered like any other catalog error.
    */
   readonly admit?: CallAdmission
+  /** True from the first moment of draining: new calls are refused with SHUTTING_DOWN. */
+  readonly draining?: () => boolean
+  /** Accepted calls not yet answered, for the drain to wait on. */
+  readonly inFlight?: InFlightCalls
 }
 
 /**
@@ -81,6 +86,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       const scope = openCallScope(call as ServerUnaryCall<unknown, unknown>, { budgetMs: options.budgetMs, logger: options.logger, method })
       const { context } = scope
       const started = Date.now()
+      options.inFlight?.enter()
       const initial = new Metadata()
       initial.set(requestIdMetadataKey, context.requestId)
       call.sendMetadata(initial)
@@ -96,6 +102,8 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         }
       }
       const run = (): Promise<Response> | Response => {
+        // Refused, not accepted: the client retries on another instance while this one drains.
+        if (options.draining?.() === true) throw new DriberError('SHUTTING_DOWN')
         options.admit?.({
           authorization: metadataStrings(call.metadata.get('authorization')),
           methodPath: `/${imageSharingServiceName}/${method}`,
@@ -111,6 +119,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           scope.finish()
           report(GrpcStatusCodes.OK)
           callback(null, response)
+          options.inFlight?.leave()
         },
         (error: unknown) => {
           scope.finish()
@@ -120,6 +129,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')
           report(status.code, driberError.code)
           callback(status)
+          options.inFlight?.leave()
         },
       )
     }
