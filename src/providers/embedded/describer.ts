@@ -5,13 +5,14 @@
  */
 import type { Dialogue, Description, Restriction } from '../../core/types.js'
 import { genericTerm } from './hypernyms.js'
-import { MASS_NOUNS, PHOTO_WORDS, VAGUE_NOUNS, VISUAL_OBJECTS } from './lexicon.js'
+import { MASS_NOUNS, NON_VISUAL_MODIFIERS, PHOTO_WORDS, SLANG, VAGUE_NOUNS, VISUAL_OBJECTS } from './lexicon.js'
 import { analyse } from './text-analysis.js'
 
 export interface DescribeOptions {
   restrictions: Restriction[]
   n: number
   speaker?: string
+  isKnownWord?: (word: string) => boolean
 }
 
 /** A candidate phrase after weighting. */
@@ -26,18 +27,33 @@ export interface SalientPhrase {
 
 const RECENCY = 0.85
 
+const WORD = /^[A-Za-z][A-Za-z-]*$/
+
+export interface SalientOptions {
+  generic: boolean
+  speaker?: string
+  /** Whether a lower-case word is a real word (the GloVe vocabulary): filters typos and chat slang. */
+  isKnownWord?: (word: string) => boolean
+}
+
 /** Salient noun phrases of a dialogue, best first; `generic` maps them to everyday kinds. */
-export const salientPhrases = (dialogue: Dialogue, options: { generic: boolean; speaker?: string }): SalientPhrase[] => {
+export const salientPhrases = (dialogue: Dialogue, options: SalientOptions): SalientPhrase[] => {
   const merged = new Map<string, SalientPhrase>()
   const last = dialogue.length - 1
+  const known = options.isKnownWord ?? (() => true)
   dialogue.forEach((turn, index) => {
     const analysis = analyse(turn.text)
     for (const phrase of analysis.phrases) {
       const headToken = analysis.tokens[phrase.start + phrase.modifiers.length]
       if (headToken === undefined) continue
       const head = phrase.head
-      if (head.length < 2 || VAGUE_NOUNS.has(head) || PHOTO_WORDS.has(head) || headToken.stop) continue
+      if (head.length < 3 || !WORD.test(headToken.value) || VAGUE_NOUNS.has(head) || SLANG.has(head) || PHOTO_WORDS.has(head) || headToken.stop) continue
+      if (!known(headToken.value.toLowerCase()) && !known(head)) continue
       const plural = headToken.value.toLowerCase() !== head && headToken.pos === 'NOUN' && /s$/i.test(headToken.value)
+      // Modifiers worth keeping: real words that say what the thing looks like, not how the speaker feels about it.
+      const modifierTokens = analysis.tokens
+        .slice(phrase.start, phrase.start + phrase.modifiers.length)
+        .filter((token) => WORD.test(token.value) && !NON_VISUAL_MODIFIERS.has(token.lemma) && !SLANG.has(token.lemma) && !token.stop && known(token.value.toLowerCase()))
       let text: string
       let proper = phrase.proper
       if (options.generic) {
@@ -47,11 +63,11 @@ export const salientPhrases = (dialogue: Dialogue, options: { generic: boolean; 
         text = plural && kind === head ? headToken.value.toLowerCase() : kind
         proper = false
       } else {
-        const words = phrase.text.split(' ')
-        text = words.map((word, position) => (analysis.tokens[phrase.start + position]?.pos === 'PROPN' ? word : word.toLowerCase())).join(' ')
+        text = [...modifierTokens, headToken].map((token) => (token.pos === 'PROPN' ? token.value : token.value.toLowerCase())).join(' ')
+        proper = [...modifierTokens, headToken].some((token) => token.pos === 'PROPN')
       }
       const visual = VISUAL_OBJECTS.has(head) || VISUAL_OBJECTS.has(genericTerm(head))
-      let score = RECENCY ** (last - index) * (visual ? 2 : 1) * (1 + 0.25 * Math.min(2, phrase.modifiers.length))
+      let score = RECENCY ** (last - index) * (visual ? 2 : 1) * (1 + 0.25 * Math.min(2, modifierTokens.length))
       if (options.speaker !== undefined && turn.speaker === options.speaker) score *= 1.3
       const key = text.toLowerCase()
       const existing = merged.get(key)
@@ -85,7 +101,11 @@ export const describe = (dialogue: Dialogue, options: DescribeOptions): Descript
   const generic = restrictions.has('generic')
   const concise = restrictions.has('concise')
   const detailed = restrictions.has('detailed')
-  const found = salientPhrases(dialogue, { generic, ...(options.speaker === undefined ? {} : { speaker: options.speaker }) })
+  const found = salientPhrases(dialogue, {
+    generic,
+    ...(options.speaker === undefined ? {} : { speaker: options.speaker }),
+    ...(options.isKnownWord === undefined ? {} : { isKnownWord: options.isKnownWord }),
+  })
   const phrases = found.length > 0 ? found : [FALLBACK]
   const perDescription = concise ? Math.min(2, phrases.length) : detailed ? Math.min(5, phrases.length) : Math.min(3, phrases.length)
   const descriptions: Description[] = []

@@ -63,8 +63,14 @@ export const answerRank = (runtime: EmbeddedRuntime, task: Extract<StageTask, { 
   return { candidates }
 }
 
-export const answerDescribe = (task: Extract<StageTask, { stage: 'describe' }>): Record<string, unknown> => ({
-  descriptions: describe(task.dialogue, { restrictions: task.restrictions, n: task.n, ...(task.speaker === undefined ? {} : { speaker: task.speaker }) }),
+export const answerDescribe = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'describe' }>): Record<string, unknown> => ({
+  descriptions: describe(task.dialogue, {
+    restrictions: task.restrictions,
+    n: task.n,
+    ...(task.speaker === undefined ? {} : { speaker: task.speaker }),
+    // Words GloVe has never seen are typos or slang: not things to put in a picture.
+    isKnownWord: (word) => runtime.vocabulary.rank(word) !== undefined,
+  }),
 })
 
 export class EmbeddedChatModel implements ChatModel {
@@ -83,7 +89,7 @@ export class EmbeddedChatModel implements ChatModel {
     let answer: Record<string, unknown>
     try {
       const runtime = this.runtime()
-      answer = task.stage === 'decide' ? answerDecide(runtime, task) : task.stage === 'rank' ? answerRank(runtime, task) : answerDescribe(task)
+      answer = task.stage === 'decide' ? answerDecide(runtime, task) : task.stage === 'rank' ? answerRank(runtime, task) : answerDescribe(runtime, task)
     } catch (error) {
       throw error instanceof DriberError ? error : new DriberError('UPSTREAM_UNAVAILABLE', { message: `The embedded model "${this.id}" failed`, cause: error })
     }

@@ -65,3 +65,11 @@ export const VAGUE_NOUNS = new Set([
 
 /** Nouns read without "a" ("food", not "a food"). */
 export const MASS_NOUNS = new Set(['food', 'water', 'grass', 'snow', 'sand', 'hair', 'furniture', 'art', 'coffee', 'tea', 'wine', 'beer', 'juice', 'bread', 'cheese', 'chocolate', 'ice', 'cream', 'fruit', 'scenery', 'jewelry', 'clothing', 'sky', 'fog', 'rain', 'sunshine', 'traffic', 'luggage', 'money', 'music', 'pasta', 'rice', 'soup', 'salad', 'meat', 'fish', 'sushi', 'greenery', 'nature', 'dessert', 'breakfast', 'lunch', 'dinner'])
+
+/** Chat shorthand the tagger often mistakes for nouns. */
+export const SLANG = new Set(['wanna', 'gonna', 'gotta', 'kinda', 'sorta', 'lemme', 'dunno', 'ya', 'yea', 'yeah', 'yep', 'nope', 'lol', 'lmao', 'omg', 'idk', 'tbh', 'btw', 'srsly', 'sho', 'fo', 'ur', 'thx', 'pls', 'plz', 'bc', 'cuz', 'coz', 'haha', 'hehe', 'hmm', 'ooh', 'aww', 'wow', 'yay', 'nah', 'ok', 'okay'])
+
+/** Adjectives that judge or count rather than show ("new", "favorite", "amazing"): dropped from descriptions. */
+export const NON_VISUAL_MODIFIERS = new Set([
+  'new', 'old', 'different', 'odd', 'other', 'same', 'favorite', 'favourite', 'amazing', 'great', 'good', 'nice', 'best', 'better', 'last', 'next', 'first', 'whole', 'real', 'own', 'only', 'such', 'many', 'much', 'few', 'several', 'certain', 'sure', 'cool', 'awesome', 'fun', 'crazy', 'weird', 'lovely', 'perfect', 'fantastic', 'incredible', 'wonderful', 'terrible', 'bad', 'awful', 'special', 'important', 'usual', 'typical', 'recent', 'current', 'entire', 'possible', 'nice', 'interesting', 'boring', 'busy', 'free', 'lucky', 'happy', 'sad', 'glad', 'thing', 'kind',
+])
