@@ -2,9 +2,11 @@ import t, { type Test } from 'tap'
 import { DriberError } from '../../src/errors.js'
 import type { ProviderFactory } from '../../src/providers/provider-factory.js'
 import type { ChatModel, EmbeddingModel } from '../../src/providers/provider.js'
+import { createOpenAIProvider } from '../../src/providers/openai/openai-provider.js'
 import { parseRegistry } from '../../src/registry/load-registry.js'
 import { ModelRegistry } from '../../src/registry/model-registry.js'
 import type { RegistryData } from '../../src/registry/registry-schema.js'
+import { startFakeUpstream } from '../support/fake-upstream.js'
 
 const SECRET = 'sk-very-secret-value'
 
@@ -276,4 +278,42 @@ t.test('list() shows the registry without secrets', async (t) => {
     { id: 'embed-openai', provider: 'openai', modalities: ['text'], dimension: 1536 },
     { id: 'embed-local', provider: 'embedded', modalities: ['text'] },
   ])
+})
+
+t.test('with the real OpenAI provider, a routed model calls its upstream with its key and settings', async (t) => {
+  const upstream = await startFakeUpstream()
+  t.teardown(() => upstream.close())
+  const registry = new ModelRegistry({
+    data: parseRegistry({
+      version: 1,
+      models: [{ id: 'remote', provider: 'openai', base_url: upstream.baseUrl, api_key_env: 'REMOTE_KEY', upstream_model: 'served-name', scale: 'medium', output: 'json_object' }],
+      routes: { decide: ['remote'], describe: ['remote'] },
+    }),
+    secrets: (name) => (name === 'REMOTE_KEY' ? 'sk-remote' : undefined),
+    providers: { openai: createOpenAIProvider() },
+  })
+  t.teardown(() => registry.close())
+  const [routed] = registry.route('decide', 'medium')
+  const response = await routed!.chat.chat({
+    stage: 'decide',
+    task: { stage: 'decide', dialogue: [] },
+    messages: [{ role: 'user', content: '[turn 0] "Ann": "hello"' }],
+    output: { mode: routed!.output, name: 'driber_decide', schema: {} },
+    decoding: routed!.decoding,
+    timeoutMs: routed!.timeoutMs,
+    signal: new AbortController().signal,
+    requestId: 'req-routed',
+  })
+  t.equal(JSON.parse(response.content).speaker, 'Ann')
+  const [sent] = upstream.chatRequests
+  t.equal(sent?.headers.authorization, 'Bearer sk-remote')
+  t.same(sent?.body, {
+    model: 'served-name',
+    messages: [{ role: 'user', content: '[turn 0] "Ann": "hello"' }],
+    temperature: 0,
+    response_format: { type: 'json_object' },
+  })
+  await registry.close()
+  await upstream.waitForIdle()
+  t.equal(upstream.openConnections, 0, 'closing the registry closes upstream connections')
 })
