@@ -87,8 +87,9 @@ const fromStatus = (error: APIError, status: number, model: string): DriberError
     if (message !== undefined) details.upstream_message = message
     return new DriberError('UPSTREAM_RATE_LIMITED', { details, cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })
   }
-  // Auth failures echo (masked) keys in their messages; keep the body out entirely.
-  if (status === 401 || status === 403) return new DriberError('UPSTREAM_AUTH', { details, cause: error })
+  // Auth failures echo (masked) keys in their messages: keep the body out of details, and drop the
+  // SDK error as cause too, so no logger that serialises causes can print it.
+  if (status === 401 || status === 403) return new DriberError('UPSTREAM_AUTH', { details })
   if (status === 408) return new DriberError('UPSTREAM_TIMEOUT', { details, cause: error })
   if (status >= 500) {
     return new DriberError('UPSTREAM_UNAVAILABLE', { details, cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })

@@ -79,6 +79,7 @@ t.test('statuses', async (t) => {
   const auth = mapOpenAIError(APIError.generate(401, { message: 'Incorrect API key provided: sk-12***34' }, undefined, headers({})), context())
   t.equal(auth.code, 'DRIBER_UPSTREAM_AUTH')
   t.notOk(JSON.stringify(auth.details).includes('sk-'), 'auth bodies never reach details')
+  t.equal(auth.cause, undefined, 'nor logs, through the cause')
 })
 
 t.test('our own errors pass through; unknown failures are INTERNAL with the cause kept', async (t) => {
