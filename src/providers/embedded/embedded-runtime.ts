@@ -4,7 +4,7 @@
  * several entries with provider `embedded`; they must not each hold a copy).
  */
 import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideModel } from './decide-model.js'
-import { defaultVocabularyPath, loadGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
+import { loadGloveVocabulary, sharedGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
 
 export interface EmbeddedRuntime {
   readonly vocabulary: GloveVocabulary
@@ -20,7 +20,8 @@ export interface EmbeddedRuntimeOptions {
 
 /** Loads a runtime (the shared one is `sharedEmbeddedRuntime`). */
 export const loadEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): EmbeddedRuntime => {
-  const vocabulary = loadGloveVocabulary({ path: options.vocabularyPath ?? defaultVocabularyPath() })
+  // The default file is shared with anything else in the process that reads GloVe (fitting, benchmarks).
+  const vocabulary = options.vocabularyPath === undefined ? sharedGloveVocabulary() : loadGloveVocabulary({ path: options.vocabularyPath })
   const weights = readDecideWeights(options.weightsPath ?? defaultWeightsPath(), vocabulary.dimension)
   return { vocabulary, decide: createDecideModel(vocabulary, weights) }
 }
