@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { augmentDataset, existingIds } from '../../src/evaluation/augment-dataset.js'
 import { parsePhotoChat } from '../../src/evaluation/photochat-dataset.js'
-import { createFakeCore } from './fake-evaluation-core.js'
+import { createFakeCore } from '../support/fake-evaluation-core.js'
 
 const turn = (user_id: number, message: string, share_photo = false) => ({ message, share_photo, user_id })
 const dialogues = parsePhotoChat(

@@ -2,7 +2,7 @@ import t from 'tap'
 import { evaluateModel } from '../../src/evaluation/evaluate-model.js'
 import { parsePhotoChat } from '../../src/evaluation/photochat-dataset.js'
 import { renderMarkdownReport } from '../../src/evaluation/render-report.js'
-import { createFakeCore } from './fake-evaluation-core.js'
+import { createFakeCore } from '../support/fake-evaluation-core.js'
 
 const turn = (user_id: number, message: string, share_photo = false) => ({ message, share_photo, user_id })
 const data = JSON.stringify([
