@@ -381,3 +381,9 @@ export const testConfig = (overrides: DeepPartial<ConfigData> = {}, secrets: Rec
 
 /** Resolve a path from config: absolute stays, relative resolves against the project root when it exists there. */
 export const resolveDataPath = (file: string): string => (path.isAbsolute(file) ? file : path.resolve(projectRoot, file))
+
+/** Whether this process runs under CI (`CI` set to anything but false/0): CLIs print plain progress lines there. */
+export const runningInCi = (env: Record<string, string | undefined> = process.env): boolean => {
+  const value = env.CI
+  return value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value)
+}

@@ -92,7 +92,9 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
     signal: new AbortController().signal,
     requestId: `index-load-${randomUUID()}`,
   })
-  const assembled = assembleVectors(entries, embedded, entry.path, embedded[0]?.length ?? embedder.dimension)
+  // Identical vectors stay: captions alone often repeat across different pictures, and a served
+  // gallery should not lose images silently (the builder drops them, and says so).
+  const assembled = assembleVectors(entries, embedded, entry.path, embedded[0]?.length ?? embedder.dimension, false)
   const build = createHash('sha256').update(readFileSync(location)).update(`\0${entry.embedder}`).digest('hex')
   return { vectors: assembled.vectors, dimension: assembled.dimension, records: assembled.records, build }
 }

@@ -72,10 +72,17 @@ export interface AssembledVectors {
 /**
  * Packs entries into one row-major Float32Array of unit vectors, taking each entry's own vector
  * or, in order, the next of `embedded` for entries without one. Identical vectors (after
- * normalisation) keep their first entry: the same picture twice under two urls would otherwise
- * fill a top-k with copies.
+ * normalisation) keep their first entry when `dropDuplicateVectors` is set: the same picture twice
+ * under two urls would otherwise fill a top-k with copies. Galleries embedded from captions alone
+ * can give different pictures the same caption, hence the switch.
  */
-export const assembleVectors = (entries: GalleryEntry[], embedded: Float32Array[], source: string, expectedDimension?: number): AssembledVectors => {
+export const assembleVectors = (
+  entries: GalleryEntry[],
+  embedded: Float32Array[],
+  source: string,
+  expectedDimension?: number,
+  dropDuplicateVectors = true,
+): AssembledVectors => {
   let nextEmbedded = 0
   let dimension = expectedDimension
   const rows: Float32Array[] = []
@@ -104,7 +111,7 @@ export const assembleVectors = (entries: GalleryEntry[], embedded: Float32Array[
       throw new DriberError('INDEX_CORRUPT', { message: (error as Error).message, details: { path: source, id: entry.id } })
     }
     const key = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64')
-    if (seen.has(key)) {
+    if (dropDuplicateVectors && seen.has(key)) {
       duplicateVectors++
       continue
     }

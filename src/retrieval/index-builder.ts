@@ -46,6 +46,8 @@ export interface BuildIndexOptions {
   embedder: EmbeddingModel
   /** Captions per embedder call. */
   batchSize: number
+  /** Drop rows whose vector equals an earlier row's (default true). */
+  dropDuplicateVectors?: boolean
   /** Also build and write `hnsw.bin` with these parameters. */
   hnsw?: { m: number; efConstruction: number; seed?: number }
   onProgress?: (progress: BuildProgress) => void
@@ -165,7 +167,7 @@ export const buildIndex = async (options: BuildIndexOptions): Promise<BuildIndex
     const all = bytesToVectors(readFileSync(embeddedFile))
     for (let row = 0; row < captions.length; row++) embedded.push(all.subarray(row * dimension, (row + 1) * dimension))
   }
-  const assembled = assembleVectors(entries, embedded, options.input, state.dimension ?? options.embedder.dimension)
+  const assembled = assembleVectors(entries, embedded, options.input, state.dimension ?? options.embedder.dimension, options.dropDuplicateVectors ?? true)
   if (assembled.duplicateVectors > 0) notice(`dropped ${assembled.duplicateVectors} rows whose vector equals an earlier row's`)
 
   let hnsw: IndexManifest['hnsw']

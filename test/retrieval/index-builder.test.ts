@@ -58,6 +58,9 @@ t.test('drops repeated urls and identical vectors, keeping the first', async (t)
   const loaded = readIndexDirectory(path.join(directory, 'index'))
   t.same(loaded.records.map((record) => record.id), ['a', 'd', 'f'])
   t.same([...loaded.vectors.subarray(4, 8)], [1, 0, 0, 0], 'vectors are stored normalised')
+  const kept = await buildIndex({ input, out: path.join(directory, 'kept'), embedder, batchSize: 8, dropDuplicateVectors: false })
+  t.equal(kept.duplicateVectors, 0)
+  t.same(readIndexDirectory(path.join(directory, 'kept')).records.map((record) => record.id), ['a', 'c', 'd', 'e', 'f'], 'only the repeated url is dropped')
 })
 
 t.test('an interrupted build resumes from the last finished batch', async (t) => {
