@@ -3,6 +3,7 @@
  * running driber over gRPC (the default) or HTTP and prints the JSON answer, so both transports
  * can be tried from a shell on a machine with no gRPC command-line tool.
  */
+import { status as grpcStatus } from '@grpc/grpc-js'
 import { readFile } from 'node:fs/promises'
 import { text } from 'node:stream/consumers'
 import { parseArgs } from 'node:util'
@@ -220,7 +221,11 @@ class RemoteError extends Error {
 
 /** Prints `CODE: message` (and details) for a failure the server reported; other failures are local. */
 const printError = (error: unknown, io: CommandIo): void => {
-  if (error instanceof RemoteError || error instanceof DriberError) {
+  if (error instanceof DriberError && error.details?.origin === 'grpc-status') {
+    // grpc-js itself answered (unreachable server, oversize, the client's deadline): no catalog code was sent.
+    const status = Number(error.details.grpc_status)
+    io.stderr.write(`gRPC ${grpcStatus[status] ?? status}: ${error.message}\n`)
+  } else if (error instanceof RemoteError || error instanceof DriberError) {
     io.stderr.write(`${error.code}: ${error.message}\n`)
     if (error.details !== undefined) io.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`)
   } else {

@@ -157,5 +157,5 @@ t.test('over HTTP: the right route, headers and body; errors print the body code
 t.test('an unreachable server is a clear failure, not a crash', async (t) => {
   const captured = io()
   t.equal(await run(['models', '--grpc', '127.0.0.1:1', '--deadline-ms', '2000'], captured.io), 1)
-  t.match(captured.err.join(''), /^DRIBER_/)
+  t.match(captured.err.join(''), /^gRPC UNAVAILABLE: /)
 })
