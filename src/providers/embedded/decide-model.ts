@@ -77,14 +77,34 @@ export const createDecideModel = (vocabulary: GloveVocabulary, weights: DecideWe
   },
 })
 
-/** Which turn most likely prompted the share: the recent turn with the strongest cues (later turns win ties). */
-export const triggerTurn = (cues: TurnCues[]): number | null => {
+/** The cue of a turn that each last-turn feature measures (the trigger weighs turns with the model's weights). */
+const TRIGGER_CUES: ReadonlyArray<[feature: string, cue: (cue: TurnCues) => number, fallback: number]> = [
+  ['last_photo_word', (cue) => cue.photo, 1.5],
+  ['last_show_verb', (cue) => cue.show, 1],
+  ['last_see_verb', (cue) => cue.see, 1],
+  ['last_offer_by_speaker', (cue) => cue.offer, 2],
+  ['last_request_by_other', (cue) => cue.request, 2],
+  ['last_visual_objects', (cue) => Math.log1p(cue.visual), 1],
+  ['last_emotion', (cue) => Math.log1p(cue.emotion), 0.3],
+]
+
+/**
+ * Which turn most likely prompted the share: among the last four turns, the one whose cues the
+ * fitted model rewards most (each cue weighted by its feature's positive weight per raw unit),
+ * discounted with distance; later turns win ties.
+ */
+export const triggerTurn = (cues: TurnCues[], weights?: DecideWeights): number | null => {
+  const unitWeights = TRIGGER_CUES.map(([feature, , fallback]) => {
+    const index = weights?.features.indexOf(feature) ?? -1
+    return index < 0 || weights === undefined ? fallback : Math.max(0, (weights.weights[index] as number) / (weights.scale[index] as number))
+  })
   let best: number | null = null
   let bestScore = 0
   for (let i = Math.max(0, cues.length - 4); i < cues.length; i++) {
     const cue = cues[i] as TurnCues
     const recency = 1 - 0.15 * (cues.length - 1 - i)
-    const score = recency * (2 * cue.request + 2 * cue.offer + 1.5 * cue.photo + cue.show + cue.see + cue.visual + 0.5 * cue.possessive + 0.3 * cue.emotion + 0.2)
+    const evidence = TRIGGER_CUES.reduce((sum, [, pick], index) => sum + (unitWeights[index] as number) * pick(cue), 0)
+    const score = recency * (evidence + 1e-3)
     if (best === null || score >= bestScore) {
       best = i
       bestScore = score

@@ -40,7 +40,7 @@ export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, 
     // The prompt contract: confidence is how sure the answer is, so a "no" reports 1 - P(share).
     confidence: round(prediction.share ? prediction.probability : 1 - prediction.probability),
     intents: prediction.share ? intentsFrom(prediction.cues, topicShift) : [],
-    trigger_turn: prediction.share ? triggerTurn(prediction.cues) : null,
+    trigger_turn: prediction.share ? triggerTurn(prediction.cues, runtime.decide.weights) : null,
     rationale: rationaleFrom(prediction, runtime.decide.weights.features),
   }
 }
