@@ -33,6 +33,7 @@ import { instrumentImageIndexes } from './observability/instrument-image-indexes
 import { createLogger } from './observability/logger.js'
 import { createMetrics, declaredModelsFrom, type Metrics } from './observability/metrics.js'
 import { createMetricsObserver } from './observability/metrics-observer.js'
+import { grpcCallMetrics } from './observability/grpc-call-metrics.js'
 
 export interface BuildAppOptions {
   /** A pino logger; by default one is made from `config.logging`. Tests pass a silent one. */
@@ -178,7 +179,9 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   }
 
   const admit = createCallAdmission(security, { isUnderPressure: pressureCheckOf(http) })
-  const grpc = config.grpc.enabled ? createGrpcServer({ config, core, logger: logger.child({ component: 'grpc' }), admit }) : undefined
+  const grpc = config.grpc.enabled
+    ? createGrpcServer({ config, core, logger: logger.child({ component: 'grpc' }), admit, ...(metrics === undefined ? {} : grpcCallMetrics(metrics)) })
+    : undefined
   // gRPC health is pushed, not asked: mirror readiness whenever it may change, and poll for the
   // parts that change on their own (indexes finishing loading).
   const syncGrpcHealth = (): void => {

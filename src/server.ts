@@ -10,6 +10,7 @@ import { buildApp, type App } from './app.js'
 import { grpcServerCredentials, loadTlsMaterial } from './auth/tls-material.js'
 import { loadConfig, type Config } from './config.js'
 import { isDriberError } from './errors.js'
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js'
 
 export interface RunningServer {
   readonly app: App
@@ -17,6 +18,8 @@ export interface RunningServer {
   readonly httpUrl: string
   /** Where gRPC listens, e.g. 127.0.0.1:50051; undefined when `grpc.enabled` is false. */
   readonly grpcAddress: string | undefined
+  /** Where the separate metrics port serves /metrics (`metrics.port` > 0), e.g. http://127.0.0.1:9464/metrics. */
+  readonly metricsUrl: string | undefined
   /** Drains and closes (what a signal does, without exiting). */
   shutdown(reason: string): Promise<void>
 }
@@ -35,25 +38,35 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   const app = await buildApp(config)
   let httpUrl: string
   let grpcAddress: string | undefined
+  let metricsServer: MetricsServer | undefined
   try {
     httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port })
     if (app.grpc !== undefined) grpcAddress = await bindGrpc(app.grpc.server, config)
+    // /metrics on its own port as well, on the HTTP host, when configured.
+    if (app.metrics !== undefined && config.metrics.port > 0) {
+      metricsServer = await startMetricsServer({ metrics: app.metrics, host: config.http.host, port: config.metrics.port })
+    }
     await app.ready()
   } catch (error) {
+    await metricsServer?.close()
     await app.close({ drainMs: 0 })
     throw error
   }
-  app.logger.info({ http: httpUrl, grpc: grpcAddress }, 'driber is serving')
+  const metricsUrl = metricsServer === undefined ? undefined : `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${metricsServer.port}/metrics`
+  app.logger.info({ http: httpUrl, grpc: grpcAddress, metrics: metricsUrl }, 'driber is serving')
   let stopping: Promise<void> | undefined
   return {
     app,
     httpUrl,
     grpcAddress,
+    metricsUrl,
     shutdown(reason: string) {
       stopping ??= (async () => {
         app.logger.info({ reason, drainMs: config.deadlines.drainMs }, 'shutting down: draining in-flight requests')
         app.setServing(false)
         await app.close()
+        // Last, so the drain itself can be scraped.
+        await metricsServer?.close()
         app.logger.info('driber stopped')
       })()
       return stopping

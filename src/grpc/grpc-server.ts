@@ -22,6 +22,8 @@ export interface CreateGrpcServerOptions {
   readonly logger: Logger
   /** Told about every finished ImageSharing call (metrics); must not throw. */
   readonly onCallDone?: (event: GrpcCallEvent) => void
+  /** Told when an ImageSharing call starts (metrics' in-flight gauge); must not throw. */
+  readonly onCallStart?: () => void
   /** Shedding, API keys and rate limits shared with HTTP; every ImageSharing call passes it first. */
   readonly admit?: CallAdmission
 }
@@ -71,6 +73,7 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
       logger: options.logger,
       budgetMs: callBudgetMs(config),
       ...(options.onCallDone === undefined ? {} : { onCallDone: options.onCallDone }),
+      ...(options.onCallStart === undefined ? {} : { onCallStart: options.onCallStart }),
       ...(options.admit === undefined ? {} : { admit: options.admit }),
       draining: () => draining,
       inFlight,

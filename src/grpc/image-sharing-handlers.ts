@@ -36,6 +36,8 @@ export interface GrpcCallEvent {
   /** gRPC status code name, e.g. `OK`, `NOT_FOUND`. */
   code: string
   durationSeconds: number
+  /** Time the call waited on model and embedding backends (driber's overhead is the rest). */
+  upstreamSeconds: number
   /** The catalog code when the call failed. */
   errorCode?: string
 }
@@ -47,6 +49,8 @@ export interface ImageSharingHandlerOptions {
   readonly budgetMs: number
   /** Told about every finished call; must not throw. */
   readonly onCallDone?: (event: GrpcCallEvent) => void
+  /** Told when a call starts, before admission (the in-flight gauge); `onCallDone` follows for every call. */
+  readonly onCallStart?: () => void
   /**
    * Load shedding, API key and rate limit (`src/auth/call-admission.ts`), run before the
    * request is converted; what it throws is answered like any other catalog error.
@@ -87,12 +91,23 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       const { context } = scope
       const started = Date.now()
       options.inFlight?.enter()
+      try {
+        options.onCallStart?.()
+      } catch {
+        // Observability must never break a call.
+      }
       const initial = new Metadata()
       initial.set(requestIdMetadataKey, context.requestId)
       call.sendMetadata(initial)
 
       const report = (code: number, errorCode?: string): void => {
-        const event: GrpcCallEvent = { service: imageSharingServiceName, method, code: statusName(code), durationSeconds: (Date.now() - started) / 1000 }
+        const event: GrpcCallEvent = {
+          service: imageSharingServiceName,
+          method,
+          code: statusName(code),
+          durationSeconds: (Date.now() - started) / 1000,
+          upstreamSeconds: context.timing.upstreamSeconds,
+        }
         if (errorCode !== undefined) event.errorCode = errorCode
         context.logger.info({ grpcCode: event.code, errorCode, durationMs: Date.now() - started }, 'gRPC call completed')
         try {
