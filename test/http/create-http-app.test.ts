@@ -7,7 +7,7 @@ import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pino from 'pino'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { testConfig, type ConfigData, type DeepPartial } from '../../src/config.js'
 import type { RequestContext } from '../../src/core/request-context.js'
 import type { DecideNextResult } from '../../src/core/types.js'
@@ -65,7 +65,7 @@ const waitForAbort = (call: Call): Promise<unknown> =>
   new Promise((_resolve, reject) => call.context.signal.addEventListener('abort', () => reject(call.context.signal.reason as Error)))
 
 const build = async (
-  t: Tap.Test,
+  t: Test,
   behaviour: (call: Call) => Promise<unknown>,
   options: { config?: DeepPartial<ConfigData>; readiness?: () => ReadinessResponse; draining?: () => boolean } = {},
 ) => {

@@ -69,20 +69,22 @@ export const RestrictionsSchema = Type.Array(RestrictionSchema, {
 
 export const UsageSchema = Type.Object(
   {
-    input_tokens: Type.Integer({ minimum: 0 }),
-    output_tokens: Type.Integer({ minimum: 0 }),
-    total_tokens: Type.Integer({ minimum: 0 }),
+    input_tokens: Type.Integer({ minimum: 0, description: 'Prompt tokens, summed over attempts.', examples: [412] }),
+    output_tokens: Type.Integer({ minimum: 0, description: 'Completion tokens, summed over attempts.', examples: [58] }),
+    total_tokens: Type.Integer({ minimum: 0, description: 'input_tokens + output_tokens.', examples: [470] }),
   },
-  { additionalProperties: false, description: 'Tokens used across every attempt of the request.' },
+  { additionalProperties: false, description: 'Tokens used across every attempt of the request (the embedded tier counts words).' },
 )
 
 export const AttemptSchema = Type.Object(
   {
     model: Type.String({ description: 'Registry id of the model called.' }),
-    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped']),
+    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped'], {
+      description: '`ok`: accepted; `parse_failure`: unusable answer; `error`: the call failed; `skipped`: not called (circuit open, queue full).',
+    }),
     reason: Type.Optional(Type.Enum([...PARSE_FAILURE_REASONS], { description: 'Why the answer failed to parse.' })),
     code: Type.Optional(Type.String({ description: 'The error code of a failed call.', examples: ['DRIBER_UPSTREAM_RATE_LIMITED'] })),
-    duration_ms: Type.Number({ minimum: 0 }),
+    duration_ms: Type.Number({ minimum: 0, description: 'How long the call took.', examples: [840] }),
   },
   { additionalProperties: false, description: 'One call to one model: retries, re-asks and fallbacks each add one.' },
 )
@@ -97,19 +99,19 @@ export const modelAnswerFields = {
 export const DescriptionSchema = Type.Object(
   {
     text: Type.String({ description: 'A description of the image to share.', examples: ['An image of a sea turtle swimming in clear water'] }),
-    salient: Type.Array(Type.String(), { description: 'The phrases of the dialogue the description rests on.', examples: [['sea turtle', 'clear water']] }),
+    salient: Type.Array(Type.String({ minLength: 1 }), { description: 'The phrases of the dialogue the description rests on.', examples: [['sea turtle', 'clear water']] }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One description of the image to share.' },
 )
 
 export const ImageResultSchema = Type.Object(
   {
-    id: Type.String(),
-    url: Type.String({ examples: ['https://example.org/images/turtle.jpg'] }),
-    caption: Type.String({ examples: ['Turtle, Water, Reef'] }),
-    score: Type.Number({ description: 'Similarity of the image to the descriptions; higher is closer.' }),
+    id: Type.String({ description: 'The image id in the index.', examples: ['turtle-0042'] }),
+    url: Type.String({ description: 'Where the image is.', examples: ['https://example.org/images/turtle.jpg'] }),
+    caption: Type.String({ description: 'The text the image is indexed by.', examples: ['Turtle, Water, Reef'] }),
+    score: Type.Number({ description: 'Similarity of the image to the descriptions; higher is closer.', examples: [0.83] }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One retrieved image.' },
 )
 
 const errorCodes = Object.values(ErrorCatalog).map((entry) => entry.code)

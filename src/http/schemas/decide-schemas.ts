@@ -81,10 +81,10 @@ export const RankCandidateSchema = Type.Object(
     turn: Type.Integer({ minimum: 0, description: 'Index of the turn after which an image fits.' }),
     utterance: Type.String({ description: 'That turn\'s text, as sent.' }),
     speaker: Type.String({ description: 'That turn\'s speaker.' }),
-    confidence: Type.Number({ minimum: 0, maximum: 1 }),
-    rationale: Type.String(),
+    confidence: Type.Number({ minimum: 0, maximum: 1, description: 'How well an image fits after this turn, 0 to 1.' }),
+    rationale: Type.String({ description: 'A short reason.' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A turn after which an image fits.' },
 )
 
 export const DecideRankResponseSchema = Type.Object(

@@ -4,38 +4,39 @@ import { SCALES } from '../../core/types.js'
 
 export const ModelInfoSchema = Type.Object(
   {
-    id: Type.String(),
-    provider: Type.String({ examples: ['openai', 'embedded'] }),
-    scale: Type.Enum([...SCALES]),
+    id: Type.String({ description: 'Registry id: what answers name in `model`.', examples: ['driber-lite'] }),
+    provider: Type.String({ description: 'Backend kind.', examples: ['openai', 'embedded'] }),
+    scale: Type.Enum([...SCALES], { description: 'Size class a request may ask for instead of an id.' }),
     parameters: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'Parameter count, e.g. 8000000000 or "8B".' })),
     output: Type.Enum(['json_schema', 'json_object', 'text'], { description: 'The structured output the backend supports.' }),
-    aliases: Type.Array(Type.String()),
+    aliases: Type.Array(Type.String(), { description: 'Other names a request may use for this model.' }),
     routes: Type.Array(
       Type.Object(
         { stage: Type.String(), position: Type.Integer({ minimum: 0, description: '0 = primary, then fallbacks in order.' }) },
         { additionalProperties: false },
       ),
+      { description: 'The stage routes this model is on, and where.' },
     ),
-    upstream_model: Type.Optional(Type.String()),
-    base_url: Type.Optional(Type.String()),
+    upstream_model: Type.Optional(Type.String({ description: 'The name the backend knows the model by.' })),
+    base_url: Type.Optional(Type.String({ description: 'The backend address, without credentials or query.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One chat model of the registry.' },
 )
 
 export const EmbedderInfoSchema = Type.Object(
   {
-    id: Type.String(),
-    provider: Type.String(),
-    dimension: Type.Optional(Type.Integer({ minimum: 1 })),
-    modalities: Type.Array(Type.String()),
+    id: Type.String({ description: 'Registry id of the embedder.', examples: ['driber-lite-embed'] }),
+    provider: Type.String({ description: 'Backend kind.' }),
+    dimension: Type.Optional(Type.Integer({ minimum: 1, description: 'Vector length, when known.' })),
+    modalities: Type.Array(Type.String(), { description: 'What it embeds: text, and for CLIP-style servers images.' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One embedder of the registry.' },
 )
 
 export const ModelListResponseSchema = Type.Object(
   {
-    models: Type.Array(ModelInfoSchema),
-    embedders: Type.Array(EmbedderInfoSchema),
+    models: Type.Array(ModelInfoSchema, { description: 'Chat models, in registry order.' }),
+    embedders: Type.Array(EmbedderInfoSchema, { description: 'Embedding models used by image indexes.' }),
     aliases: Type.Record(Type.String(), Type.String(), { description: 'Alias -> model id.' }),
     routes: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Stage -> model ids, primary first.' }),
   },

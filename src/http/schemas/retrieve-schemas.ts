@@ -21,5 +21,5 @@ export const RetrieveResponseSchema = Type.Object(
     results: Type.Array(ImageResultSchema, { description: 'Best first.' }),
     index: Type.String({ description: 'The index searched.' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Images matching the descriptions.' },
 )

@@ -47,5 +47,5 @@ export const ShareResponseSchema = Type.Object(
     descriptions: Type.Array(DescriptionSchema, { description: 'Empty when the decision is no.' }),
     results: Type.Array(ImageResultSchema, { description: 'Empty when the decision is no.' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The decision, and when it is yes the descriptions and images.' },
 )
