@@ -1,0 +1,238 @@
+/**
+ * Retrieval benchmark: for each gallery size, random 512-d unit vectors (generated here, never
+ * stored) served by the exact backend and by HNSW (hnswlib-node), measuring
+ *
+ *   - build time and memory (RSS and external memory growth) of each backend,
+ *   - p50/p99 latency of single-description top-10 searches (the backend alone),
+ *   - HNSW Recall@10 against the exact top 10 of the same queries,
+ *   - the retrieval layer's own overhead: `StoreImageIndex.search` (validation, normalising the
+ *     query, fusion, result shaping) minus the backend search, with an embedder that answers
+ *     instantly from a table so no model time is counted.
+ *
+ * Random unit vectors in 512 dimensions are a worst case for HNSW (no cluster structure, so
+ * neighbours are barely closer than strangers); real embeddings reach a given recall at a lower ef.
+ *
+ *   tsx bench/retrieval.ts [--sizes 10000,100000,1000000] [--queries 200] [--m 16]
+ *                          [--ef-construction 100] [--ef 64,128,256] [--out bench/results/retrieval.json]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import type { EmbeddingModel } from '../src/providers/provider.js'
+import { HnswVectorStore } from '../src/retrieval/hnsw-vector-store.js'
+import { MemoryVectorStore } from '../src/retrieval/memory-vector-store.js'
+import { randomUnitVectors } from '../src/retrieval/random-unit-vectors.js'
+import { StoreImageIndex } from '../src/retrieval/store-image-index.js'
+import type { ImageRecord } from '../src/retrieval/vector-store.js'
+
+export interface RetrievalBenchOptions {
+  sizes: number[]
+  dimension: number
+  /** Queries timed per backend (exact at 1M is slow: it uses at most `exactQueries`). */
+  queries: number
+  exactQueries: number
+  k: number
+  m: number
+  efConstruction: number
+  /** ef values to measure HNSW at. */
+  efs: number[]
+  seed: number
+  out?: string
+  log?: (line: string) => void
+}
+
+export const defaultRetrievalBenchOptions: RetrievalBenchOptions = {
+  sizes: [10_000, 100_000, 1_000_000],
+  dimension: 512,
+  queries: 200,
+  exactQueries: 50,
+  k: 10,
+  m: 16,
+  efConstruction: 100,
+  efs: [64, 128, 256],
+  seed: 42,
+}
+
+interface Latency {
+  p50_ms: number
+  p99_ms: number
+  mean_ms: number
+  samples: number
+}
+
+const summarise = (samples: number[]): Latency => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN
+  const round = (value: number): number => Math.round(value * 1000) / 1000
+  return { p50_ms: round(at(0.5)), p99_ms: round(at(0.99)), mean_ms: round(sorted.reduce((sum, value) => sum + value, 0) / Math.max(sorted.length, 1)), samples: sorted.length }
+}
+
+const milliseconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6
+
+const memoryNow = (): { rss: number; external: number } => {
+  globalThis.gc?.()
+  const usage = process.memoryUsage()
+  return { rss: usage.rss, external: usage.external + usage.arrayBuffers }
+}
+
+/** An embedder that returns precomputed query vectors instantly, so overhead excludes model time. */
+const tableEmbedder = (dimension: number, table: Map<string, Float32Array>): EmbeddingModel => ({
+  id: 'bench-table',
+  provider: 'bench',
+  dimension,
+  embed: async (request) => ({
+    vectors: request.texts.map((text) => table.get(text) as Float32Array),
+    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+  }),
+})
+
+export interface SizeResult {
+  size: number
+  dimension: number
+  exact: { build_ms: number; memory_bytes: number; latency: Latency }
+  hnsw: {
+    m: number
+    ef_construction: number
+    build_ms: number
+    rss_growth_bytes: number
+    by_ef: Array<{ ef: number; latency: Latency; recall_at_10: number }>
+    /** The same queries at the middle ef: the backend alone, then through `StoreImageIndex.search`. */
+    overhead: { ef: number; backend: Latency; index: Latency; p50_overhead_ms: number }
+  }
+}
+
+export const runRetrievalBench = async (partial: Partial<RetrievalBenchOptions> = {}): Promise<{ machine: Record<string, unknown>; options: RetrievalBenchOptions; sizes: SizeResult[]; written_at: string }> => {
+  const options = { ...defaultRetrievalBenchOptions, ...partial }
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const results: SizeResult[] = []
+  const queryVectors = randomUnitVectors(options.queries, options.dimension, options.seed + 1)
+  const query = (index: number): Float32Array => queryVectors.subarray(index * options.dimension, (index + 1) * options.dimension)
+  const signal = new AbortController().signal
+
+  for (const size of options.sizes) {
+    log(`size ${size}: generating ${size} x ${options.dimension} vectors`)
+    const before = memoryNow()
+    const vectors = randomUnitVectors(size, options.dimension, options.seed)
+    const records: ImageRecord[] = Array.from({ length: size }, (_, row) => ({ id: String(row), url: `https://bench.invalid/${row}`, caption: '', labels: [] }))
+
+    let start = process.hrtime.bigint()
+    const exact = new MemoryVectorStore({ vectors, dimension: options.dimension, records })
+    const exactBuild = milliseconds(start)
+    const exactMemory = memoryNow().external - before.external
+
+    const exactQueries = Math.min(options.queries, size >= 1_000_000 ? options.exactQueries : options.queries)
+    log(`size ${size}: exact search, ${exactQueries} queries`)
+    const exactLatencies: number[] = []
+    const truth: Array<Set<string>> = []
+    for (let index = 0; index < exactQueries; index++) {
+      start = process.hrtime.bigint()
+      const hits = exact.searchSync(query(index), { k: options.k })
+      exactLatencies.push(milliseconds(start))
+      truth.push(new Set(hits.map((hit) => hit.record.id)))
+    }
+
+    log(`size ${size}: building HNSW (m ${options.m}, efConstruction ${options.efConstruction})`)
+    const beforeHnsw = memoryNow()
+    start = process.hrtime.bigint()
+    let lastReport = Date.now()
+    const hnsw = HnswVectorStore.build({ vectors, dimension: options.dimension, records }, { m: options.m, efConstruction: options.efConstruction, efSearch: options.efs[0] ?? 64, seed: 7 }, (done, total) => {
+      if (Date.now() - lastReport > 30_000) {
+        lastReport = Date.now()
+        log(`  hnsw ${done}/${total} after ${Math.round(milliseconds(start) / 1000)} s`)
+      }
+    })
+    const hnswBuild = milliseconds(start)
+    const hnswGrowth = memoryNow().rss - beforeHnsw.rss
+
+    const byEf: SizeResult['hnsw']['by_ef'] = []
+    for (const ef of options.efs) {
+      const latencies: number[] = []
+      let found = 0
+      for (let index = 0; index < options.queries; index++) {
+        start = process.hrtime.bigint()
+        const hits = hnsw.searchSync(query(index), { k: options.k, ef })
+        latencies.push(milliseconds(start))
+        const expected = truth[index]
+        if (expected !== undefined) found += hits.filter((hit) => expected.has(hit.record.id)).length
+      }
+      byEf.push({ ef, latency: summarise(latencies), recall_at_10: Math.round((found / (exactQueries * options.k)) * 10_000) / 10_000 })
+      log(`size ${size}: hnsw ef ${ef}: p50 ${byEf.at(-1)?.latency.p50_ms} ms, p99 ${byEf.at(-1)?.latency.p99_ms} ms, recall@10 ${byEf.at(-1)?.recall_at_10}`)
+    }
+
+    // Overhead of the retrieval layer over the backend, query by query, at the middle ef.
+    const ef = options.efs[Math.floor(options.efs.length / 2)] ?? 64
+    const table = new Map<string, Float32Array>()
+    for (let index = 0; index < options.queries; index++) table.set(`q${index}`, query(index))
+    const index = new StoreImageIndex('bench', tableEmbedder(options.dimension, table), hnsw, { maxK: 100, maxEf: 65_536 })
+    const backendLatencies: number[] = []
+    const indexLatencies: number[] = []
+    for (let round = 0; round < 2; round++) {
+      for (let item = 0; item < options.queries; item++) {
+        start = process.hrtime.bigint()
+        hnsw.searchSync(query(item), { k: options.k, ef })
+        const backend = milliseconds(start)
+        start = process.hrtime.bigint()
+        await index.search([`q${item}`], { k: options.k, ef, signal, requestId: 'bench' })
+        const layered = milliseconds(start)
+        // The first round warms both paths; only the second is kept.
+        if (round === 1) {
+          backendLatencies.push(backend)
+          indexLatencies.push(layered)
+        }
+      }
+    }
+    const backendSummary = summarise(backendLatencies)
+    const indexSummary = summarise(indexLatencies)
+    const overhead = { ef, backend: backendSummary, index: indexSummary, p50_overhead_ms: Math.round((indexSummary.p50_ms - backendSummary.p50_ms) * 1000) / 1000 }
+
+    results.push({
+      size,
+      dimension: options.dimension,
+      exact: { build_ms: Math.round(exactBuild * 1000) / 1000, memory_bytes: Math.max(exactMemory, vectors.byteLength), latency: summarise(exactLatencies) },
+      hnsw: { m: options.m, ef_construction: options.efConstruction, build_ms: Math.round(hnswBuild), rss_growth_bytes: hnswGrowth, by_ef: byEf, overhead },
+    })
+    log(`size ${size}: exact p50 ${results.at(-1)?.exact.latency.p50_ms} ms; hnsw build ${Math.round(hnswBuild / 1000)} s; retrieval-layer overhead p50 ${results.at(-1)?.hnsw.overhead.p50_overhead_ms} ms`)
+  }
+
+  const result = {
+    machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_bytes: totalmem(), node: process.version },
+    options: { ...options, log: undefined } as unknown as RetrievalBenchOptions,
+    sizes: results,
+    written_at: new Date().toISOString(),
+  }
+  if (options.out !== undefined) {
+    mkdirSync(path.dirname(options.out), { recursive: true })
+    writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`)
+  }
+  return result
+}
+
+const numbers = (raw: string | undefined): number[] | undefined => (raw === undefined ? undefined : raw.split(',').map((item) => Number(item.trim())))
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      queries: { type: 'string' },
+      'exact-queries': { type: 'string' },
+      m: { type: 'string' },
+      'ef-construction': { type: 'string' },
+      ef: { type: 'string' },
+      out: { type: 'string' },
+    },
+  })
+  const sizes = numbers(values.sizes)
+  const efs = numbers(values.ef)
+  const result = await runRetrievalBench({
+    ...(sizes === undefined ? {} : { sizes }),
+    ...(efs === undefined ? {} : { efs }),
+    ...(values.queries === undefined ? {} : { queries: Number(values.queries) }),
+    ...(values['exact-queries'] === undefined ? {} : { exactQueries: Number(values['exact-queries']) }),
+    ...(values.m === undefined ? {} : { m: Number(values.m) }),
+    ...(values['ef-construction'] === undefined ? {} : { efConstruction: Number(values['ef-construction']) }),
+    out: values.out ?? 'bench/results/retrieval.json',
+  })
+  process.stdout.write(`${JSON.stringify(result.sizes, null, 2)}\n`)
+}
