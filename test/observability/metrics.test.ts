@@ -163,3 +163,18 @@ t.test('promtool accepts the exposition', { skip: skipUnless('promtool') }, asyn
   const result = await runTool('promtool', ['check', 'metrics'], await metrics.render())
   t.equal(result.code, 0, `promtool check metrics: ${result.stdout}${result.stderr}`)
 })
+
+t.test('every driber metric is documented in README "Operations", and nothing documented is missing', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const path = await import('node:path')
+  const { projectRoot } = await import('../../src/config.js')
+  const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8')
+  const start = readme.indexOf('## Operations')
+  t.ok(start >= 0, 'README has an Operations section')
+  const operations = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  const exposed = [...(await createMetrics({ collectDefault: false }).render()).matchAll(/^# TYPE (\S+) (\w+)$/gm)].map((match) => match[1] ?? '')
+  t.ok(exposed.length >= 15)
+  for (const name of exposed) t.match(operations, `\`${name}\``, `${name} is documented`)
+  const documented = [...operations.matchAll(/^\| `((?:driber|http|grpc|gen_ai)_[a-z_]+)` \|/gm)].map((match) => match[1])
+  for (const name of documented) t.ok(exposed.includes(name ?? ''), `${name} in the README exists`)
+})
