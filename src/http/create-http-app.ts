@@ -88,6 +88,11 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
       return reply
     }
   })
+  // Answers sent while draining close their keep-alive connection: otherwise a connection that was
+  // busy when the drain began stays open after its answer and holds the drain until its time is up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (options.draining()) reply.header('connection', 'close')
+  })
 
   await app.register(fastifySwagger, {
     openapi: {
