@@ -41,8 +41,8 @@ export interface GrpcServer {
   /**
    * Graceful stop: health NOT_SERVING and new ImageSharing calls refused (UNAVAILABLE,
    * `DRIBER_SHUTTING_DOWN`) at once; accepted calls get up to `drainMs` to finish; then
-   * `tryShutdown`, and `forceShutdown` for whatever is still open (health Watch streams,
-   * calls past the drain time). Safe to call twice.
+   * `tryShutdown`, and `forceShutdown` shortly after for whatever is still open (health Watch
+   * streams; calls past the drain time). Safe to call twice.
    */
   drain(drainMs: number): Promise<void>
 }
@@ -52,6 +52,9 @@ export const healthCheckedServices: readonly string[] = ['', imageSharingService
 
 /** The overall budget of a call before the client's deadline is applied. */
 export const callBudgetMs = (config: Config): number => config.deadlines.requestMs ?? config.deadlines.defaultRequestMs
+
+/** After the last accepted call is answered, how long open streams (health Watch) get before being cut. */
+const shutdownGraceMs = 250
 
 /** Composes the gRPC server from the core; see `GrpcServer`. */
 export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer => {
@@ -100,11 +103,13 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
       const idle = await inFlight.idle(drainMs)
       if (!idle) options.logger.warn({ drainMs, inFlight: inFlight.count }, 'gRPC drain time is up; cutting the calls still open')
       const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
-      // Sessions close once their streams end; a health Watch never does, so the rest of the budget (at least a moment) bounds it.
-      const remaining = Math.max(100, drainMs - (Date.now() - started))
+      // Every accepted call has been answered; what may still hold a session open is a health
+      // Watch or a reflection stream, which never end on their own. A moment lets responses
+      // flush, then they are cut rather than holding the process for the rest of the budget.
+      const grace = idle ? Math.min(shutdownGraceMs, Math.max(0, drainMs - (Date.now() - started))) : 0
       let timer: NodeJS.Timeout | undefined
       const expired = new Promise<'expired'>((resolve) => {
-        timer = setTimeout(() => resolve('expired'), idle ? remaining : 0)
+        timer = setTimeout(() => resolve('expired'), grace)
       })
       const outcome = await Promise.race([graceful.then(() => 'closed' as const), expired])
       clearTimeout(timer)

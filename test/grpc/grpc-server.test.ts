@@ -16,7 +16,7 @@ import { createDriberGrpcClient, createRawImageSharingClient } from '../../src/g
 import { errorCodeMetadataKey, errorDetailsMetadataKey, retryAfterMetadataKey } from '../../src/grpc/grpc-errors.js'
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/grpc-server.js'
 import { peerAddress, type GrpcCallEvent } from '../../src/grpc/image-sharing-handlers.js'
-import { checkHealth, listServices } from '../support/grpc-standard-clients.js'
+import { checkHealth, listServices, watchHealth } from '../support/grpc-standard-clients.js'
 
 const decision: DecideNextResult = {
   share: true,
@@ -273,4 +273,38 @@ t.test('peer addresses are read in both grpc-js formats', async (t) => {
   t.equal(peerAddress('ipv4:10.0.0.1:5000'), '10.0.0.1')
   t.equal(peerAddress('ipv6:[fe80::1]:5000'), 'fe80::1')
   t.equal(peerAddress('unknown'), undefined)
+})
+
+t.test('drain: health turns NOT_SERVING, new calls are refused, the accepted one is answered, an open Watch does not hold it up', async (t) => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const { core, contexts } = stubCore(async () => {
+    await gate
+    return decision
+  })
+  const { address, grpcServer } = await start(t, core)
+  grpcServer.setServing(true)
+  const watch = watchHealth(address, 'driber.v1.ImageSharing')
+  t.teardown(() => watch.close())
+  while (watch.statuses.length === 0) await watch.next()
+  t.same(watch.statuses, ['SERVING'])
+
+  const client = createDriberGrpcClient(address)
+  t.teardown(() => client.close())
+  const accepted = client.decide({ dialogue })
+  while (contexts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+
+  const drained = grpcServer.drain(10_000)
+  t.equal(await watch.next(), 'NOT_SERVING', 'watchers hear NOT_SERVING at once')
+  await t.rejects(client.listModels(), { name: 'DriberError', kind: 'SHUTTING_DOWN' }, 'new calls are refused')
+  grpcServer.setServing(true)
+  t.equal(grpcServer.serving, false, 'nothing turns health back on while draining')
+
+  release()
+  t.same(await accepted, decision, 'the accepted call is answered')
+  await drained
+  await watch.ended
+  t.pass('the drain finished with a Watch stream still open')
 })

@@ -15,13 +15,47 @@ type UnaryCallback<Response> = (error: grpc.ServiceError | null, response?: Resp
 
 interface HealthClient extends grpc.Client {
   Check(request: { service: string }, callback: UnaryCallback<{ status: string }>): grpc.ClientUnaryCall
+  Watch(request: { service: string }): grpc.ClientReadableStream<{ status: string }>
+}
+
+const healthClient = (address: string): HealthClient => {
+  const definition = protoLoader.loadSync(healthProtoPath, loaderOptions)
+  const Health = (grpc.loadPackageDefinition(definition) as unknown as { grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthClient } } } }).grpc.health.v1.Health
+  return new Health(address, grpc.credentials.createInsecure())
+}
+
+/**
+ * `grpc.health.v1.Health/Watch`, as load balancers use it: the statuses seen so far, a promise
+ * for the next change, and `close()`. The stream stays open until closed or the server goes.
+ */
+export const watchHealth = (address: string, service: string): { statuses: string[]; next(): Promise<string>; ended: Promise<void>; close(): void } => {
+  const client = healthClient(address)
+  const stream = client.Watch({ service })
+  const statuses: string[] = []
+  let waiting: Array<(status: string) => void> = []
+  stream.on('data', (message: { status: string }) => {
+    statuses.push(message.status)
+    for (const wake of waiting.splice(0)) wake(message.status)
+  })
+  const ended = new Promise<void>((resolve) => {
+    stream.on('error', () => resolve())
+    stream.on('end', () => resolve())
+  })
+  return {
+    statuses,
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    ended,
+    close: () => {
+      waiting = []
+      stream.cancel()
+      client.close()
+    },
+  }
 }
 
 /** `grpc.health.v1.Health/Check` for `service` ('' = the whole server): resolves to the status name. */
 export const checkHealth = async (address: string, service: string): Promise<string> => {
-  const definition = protoLoader.loadSync(healthProtoPath, loaderOptions)
-  const Health = (grpc.loadPackageDefinition(definition) as unknown as { grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthClient } } } }).grpc.health.v1.Health
-  const client = new Health(address, grpc.credentials.createInsecure())
+  const client = healthClient(address)
   try {
     return await new Promise<string>((resolve, reject) => {
       client.Check({ service }, (error, response) => (error !== null ? reject(error) : resolve(response?.status ?? 'MISSING')))
