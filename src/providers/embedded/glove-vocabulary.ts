@@ -168,9 +168,18 @@ export interface ConvertOptions {
  * read a half-written file. Returns the path and byte size.
  */
 export const convertPackagedEmbeddings = (options: ConvertOptions = {}): { path: string; bytes: number; count: number } => {
-  const source = options.source ?? packagedEmbeddingsPath()
   const size = options.size ?? DEFAULT_VOCABULARY_SIZE
   const target = options.target ?? defaultVocabularyPath(size)
+  const { body, count } = buildVocabularyBuffer(options.source ?? packagedEmbeddingsPath(), size)
+  mkdirSync(path.dirname(target), { recursive: true })
+  const temporary = `${target}.${process.pid}.tmp`
+  writeFileSync(temporary, body)
+  renameSync(temporary, target)
+  return { path: target, bytes: body.length, count }
+}
+
+/** The binary vocabulary as bytes (see the layout at the top of this file). */
+export const buildVocabularyBuffer = (source: string, size = DEFAULT_VOCABULARY_SIZE): { body: Buffer; count: number } => {
   const { words: allWords, dimension } = readPackagedWords(source)
   const words: string[] = []
   const slots = new Map<string, number>()
@@ -203,17 +212,14 @@ export const convertPackagedEmbeddings = (options: ConvertOptions = {}): { path:
   header.writeUInt32LE(count, 8)
   header.writeUInt32LE(dimension, 12)
   header.writeUInt32LE(wordBytes.length, 16)
-  const body = Buffer.concat([header, Buffer.from(scales.buffer), Buffer.from(quantised.buffer), wordBytes])
-  mkdirSync(path.dirname(target), { recursive: true })
-  const temporary = `${target}.${process.pid}.tmp`
-  writeFileSync(temporary, body)
-  renameSync(temporary, target)
-  return { path: target, bytes: body.length, count }
+  return { body: Buffer.concat([header, Buffer.from(scales.buffer), Buffer.from(quantised.buffer), wordBytes]), count }
 }
 
 /** Parses a binary vocabulary file; throws INTERNAL with a clear message when it is not one. */
-export const readVocabularyFile = (file: string): GloveVocabulary => {
-  const data = readFileSync(file)
+export const readVocabularyFile = (file: string): GloveVocabulary => parseVocabulary(readFileSync(file), file)
+
+/** Parses binary vocabulary bytes; `file` names them in errors. */
+export const parseVocabulary = (data: Buffer, file: string): GloveVocabulary => {
   if (data.length < HEADER_BYTES || data.toString('latin1', 0, 4) !== MAGIC || data.readUInt32LE(4) !== FORMAT_VERSION) {
     throw new DriberError('INTERNAL', { message: `${file} is not a driber GloVe vocabulary (delete it to rebuild)` })
   }
@@ -261,13 +267,20 @@ export interface LoadVocabularyOptions {
 
 /**
  * Loads the binary vocabulary, converting the packaged JSON first when the file is missing
- * (a one-off cost at first start when `npm install` did not run the prepare step).
+ * (a one-off cost at first start when nobody ran `npm run embedded:prepare`). When the cache
+ * folder is not writable (a read-only image), the vocabulary is built in memory instead: slower
+ * to start, same answers.
  */
 export const loadGloveVocabulary = (options: LoadVocabularyOptions = {}): GloveVocabulary => {
   const file = options.path ?? defaultVocabularyPath()
-  if (!existsSync(file) || statSync(file).size === 0) {
-    if (options.build === false) throw new DriberError('INTERNAL', { message: `GloVe vocabulary ${file} is missing` })
+  if (existsSync(file) && statSync(file).size > 0) return readVocabularyFile(file)
+  if (options.build === false) throw new DriberError('INTERNAL', { message: `GloVe vocabulary ${file} is missing` })
+  try {
     convertPackagedEmbeddings({ target: file })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error
+    return parseVocabulary(buildVocabularyBuffer(packagedEmbeddingsPath()).body, 'in-memory GloVe vocabulary')
   }
   return readVocabularyFile(file)
 }
