@@ -3,7 +3,7 @@ import { MemoryVectorStore } from '../../src/retrieval/memory-vector-store.js'
 import { randomUnitVectors } from '../../src/retrieval/random-unit-vectors.js'
 import type { ImageRecord } from '../../src/retrieval/vector-store.js'
 
-const dimension = 24
+const dimension = 23
 const count = 600
 const vectors = randomUnitVectors(count, dimension, 11)
 const records: ImageRecord[] = Array.from({ length: count }, (_, row) => ({ id: `img-${row}`, url: `https://example.test/${row}.jpg`, caption: `image ${row}`, labels: row % 3 === 0 ? ['dog'] : ['cat'] }))
