@@ -34,6 +34,7 @@ import { createLogger } from './observability/logger.js'
 import { createMetrics, declaredModelsFrom, type Metrics } from './observability/metrics.js'
 import { createMetricsObserver } from './observability/metrics-observer.js'
 import { grpcCallMetrics } from './observability/grpc-call-metrics.js'
+import { instrumentEmbedders } from './observability/instrument-embedders.js'
 
 export interface BuildAppOptions {
   /** A pino logger; by default one is made from `config.logging`. Tests pass a silent one. */
@@ -132,7 +133,8 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
 
   let indexes: ImageIndexes
   try {
-    indexes = await createImageIndexes({ config, embedders: registry, logger: logger.child({ component: 'retrieval' }) })
+    const embedders = metrics === undefined ? registry : instrumentEmbedders(registry, metrics)
+    indexes = await createImageIndexes({ config, embedders, logger: logger.child({ component: 'retrieval' }) })
     if (metrics !== undefined) indexes = instrumentImageIndexes(indexes, metrics)
   } catch (error) {
     await registry.close()

@@ -72,6 +72,10 @@ t.test('after HTTP and gRPC traffic, /metrics counts it and promtool accepts it'
   t.equal(sample(text, 'driber_stage_duration_seconds_count{stage="decide",model="model-a",outcome="ok"}'), 2, 'one over HTTP, one over gRPC')
   t.equal(sample(text, 'driber_stage_duration_seconds_count{stage="describe",model="model-b",outcome="ok"}'), 1)
   t.equal(sample(text, 'driber_retrieval_search_duration_seconds_count{index="test",outcome="ok"}'), 1)
+  t.ok(
+    (sample(text, 'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="embeddings",gen_ai_provider_name="openai",gen_ai_request_model="fake-embed",error_type=""}') ?? 0) >= 2,
+    'embedding calls are counted: the gallery at start-up and the query',
+  )
   t.equal(sample(text, 'driber_overhead_seconds_count{transport="http"}'), 4, 'every HTTP request but the scrape itself')
   t.equal(sample(text, 'driber_overhead_seconds_count{transport="grpc"}'), 1)
   t.equal(sample(text, 'driber_requests_in_flight{transport="http"}'), 1, 'the scrape itself is the one request in flight')
