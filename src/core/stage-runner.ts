@@ -271,16 +271,22 @@ export class StageRunner {
     context: RequestContext,
   ): Promise<ChatResponse> {
     const controller = new AbortController()
-    const forward = (): void => controller.abort(context.signal.reason)
-    context.signal.addEventListener('abort', forward, { once: true })
     let timer: NodeJS.Timeout | undefined
+    let onRequestAbort: () => void = () => {}
+    // Settles (rejects) when the attempt runs out of time or the request ends, whichever is first,
+    // so the timer and the listener below never outlive the attempt, even if the provider hangs.
     const limit = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         const error = new DriberError('UPSTREAM_TIMEOUT', { message: `Model ${model.id} did not answer within ${timeoutMs} ms`, details: { model: model.id } })
         controller.abort(error)
         reject(error)
       }, timeoutMs + this.options.resilience.timeoutGraceMs)
+      onRequestAbort = () => {
+        controller.abort(context.signal.reason)
+        reject(abortError(context.signal, context.deadline))
+      }
     })
+    context.signal.addEventListener('abort', onRequestAbort, { once: true })
     const request: ChatRequest = {
       stage: spec.stage,
       task: spec.task,
@@ -297,7 +303,7 @@ export class StageRunner {
       return await Promise.race([chat, limit])
     } finally {
       clearTimeout(timer)
-      context.signal.removeEventListener('abort', forward)
+      context.signal.removeEventListener('abort', onRequestAbort)
     }
   }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import t from 'tap'
 import { testConfig, type ConfigData, type DeepPartial } from '../../src/config.js'
 import { createCore } from '../../src/core/create-core.js'
@@ -363,4 +364,27 @@ t.test('an observer that throws does not break the request', async (t) => {
     observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, stageDone: throwing, decideConfidence: throwing },
   })
   t.equal((await decide(core, t)).model, 'alpha')
+})
+
+t.test('no timers or listeners outlive a request, whatever its fate', async (t) => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+  const before = timers()
+  const alpha = new ScriptedChatModel('alpha', [
+    { fail: new DriberError('UPSTREAM_RATE_LIMITED', { retryAfterMs: 5 }) },
+    good,
+    { hangForever: true },
+    { hang: true },
+  ])
+  const beta = new ScriptedChatModel('beta', [], good)
+  const { core } = build([routed(alpha, { timeoutMs: 30 }), routed(beta)], { resilience: { maxAttempts: 1 } })
+  const scopes = [testContext(), testContext(), testContext()]
+  await core.decide({ dialogue }, scopes[0]!.context).catch(() => undefined)
+  await core.decide({ dialogue }, scopes[1]!.context)
+  const cancelled = core.decide({ dialogue }, scopes[2]!.context)
+  setTimeout(() => scopes[2]!.cancel(), 5)
+  await cancelled.catch(() => undefined)
+  for (const scope of scopes) scope.dispose()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(timers() <= before, `timers before ${before}, after ${timers()}`)
+  for (const scope of scopes) t.equal(getEventListeners(scope.context.signal, 'abort').length, 0, 'no abort listener left')
 })
