@@ -8,7 +8,7 @@
 import type { Dialogue } from '../../core/types.js'
 import { DriberError } from '../../errors.js'
 import type { ChatModel, ChatRequest, ChatResponse, StageTask } from '../provider.js'
-import { intentsFrom, rationaleFrom, triggerTurn } from './decide-model.js'
+import { intentsFrom, rationaleFrom, triggerTurn, type Prediction } from './decide-model.js'
 import { describe } from './describer.js'
 import type { EmbeddedRuntime } from './embedded-runtime.js'
 
@@ -24,10 +24,11 @@ const topicShiftOf = (runtime: EmbeddedRuntime, values: Float64Array): number =>
   return index < 0 ? 0 : (values[index] as number)
 }
 
+/** The `driber_decide` answer: the given speaker, or the speaker most likely to share next. */
 export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'decide' }>): Record<string, unknown> => {
   const candidates = task.speaker !== undefined ? [task.speaker] : speakersOf(task.dialogue)
   if (candidates.length === 0) candidates.push('user')
-  let best: { speaker: string; prediction: ReturnType<EmbeddedRuntime['decide']['predict']> } | undefined
+  let best: { speaker: string; prediction: Prediction } | undefined
   for (const speaker of candidates) {
     const prediction = runtime.decide.predict(task.dialogue, speaker)
     if (best === undefined || prediction.probability > best.prediction.probability) best = { speaker, prediction }
@@ -45,6 +46,7 @@ export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, 
   }
 }
 
+/** The `driber_rank` answer: every turn, scored as P(an image follows it) for its likeliest sharer. */
 export const answerRank = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'rank' }>): Record<string, unknown> => {
   const speakers = speakersOf(task.dialogue)
   const candidates = task.dialogue.map((_, turn) => {
@@ -63,6 +65,7 @@ export const answerRank = (runtime: EmbeddedRuntime, task: Extract<StageTask, { 
   return { candidates }
 }
 
+/** The `driber_describe` answer: exactly `n` distinct extractive descriptions. */
 export const answerDescribe = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'describe' }>): Record<string, unknown> => ({
   descriptions: describe(task.dialogue, {
     restrictions: task.restrictions,
@@ -73,6 +76,7 @@ export const answerDescribe = (runtime: EmbeddedRuntime, task: Extract<StageTask
   }),
 })
 
+/** The embedded tier's `ChatModel` (one per registry entry; they share the process's runtime). */
 export class EmbeddedChatModel implements ChatModel {
   readonly provider = 'embedded'
 

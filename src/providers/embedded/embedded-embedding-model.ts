@@ -7,6 +7,7 @@ import type { EmbeddingModel, EmbedRequest, EmbedResponse } from '../provider.js
 import type { EmbeddedRuntime } from './embedded-runtime.js'
 import { embedSentence } from './sentence-embedder.js'
 
+/** The embedded tier's `EmbeddingModel`: 100-d unit vectors, one per text, in input order. */
 export class EmbeddedEmbeddingModel implements EmbeddingModel {
   readonly provider = 'embedded'
   readonly dimension = 100
