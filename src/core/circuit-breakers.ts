@@ -63,6 +63,13 @@ export class CircuitBreakers {
     return false
   }
 
+  /** Time until an open breaker lets a probe through (0 when it is not open), for Retry-After. */
+  retryAfterMs(model: string): number {
+    const entry = this.breakers.get(model)
+    if (entry === undefined || entry.policy.state !== CircuitState.Open) return 0
+    return Math.max(0, this.settings.halfOpenAfterMs - (Date.now() - entry.openedAt))
+  }
+
   /** Current state of one model (closed when it was never called). */
   state(model: string): BreakerState {
     const entry = this.breakers.get(model)

@@ -137,7 +137,9 @@ export class StageRunner {
   ): Promise<ModelOutcome<Result>> {
     if (this.breakers.shouldSkip(model.id)) {
       attempts.push({ model: model.id, outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN', duration_ms: 0 })
-      return { ok: false, error: new DriberError('CIRCUIT_OPEN', { details: { model: model.id } }), reason: 'circuit_open' }
+      const retryAfterMs = this.breakers.retryAfterMs(model.id)
+      const error = new DriberError('CIRCUIT_OPEN', { details: { model: model.id }, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) })
+      return { ok: false, error, reason: 'circuit_open' }
     }
     let messages = spec.messages
     for (let ask = 0; ; ask++) {

@@ -244,6 +244,7 @@ t.test('circuit breaker: opens on failures, routing skips the model, half-opens 
 
   const onlyAlpha = await failure(decide(core, t, { model: 'alpha' }))
   t.equal(onlyAlpha.kind, 'CIRCUIT_OPEN', 'every model of the route open')
+  t.ok((onlyAlpha.retryAfterMs ?? 0) > 0 && (onlyAlpha.retryAfterMs ?? 0) <= 150, 'Retry-After is the rest of the cool-down')
 
   await new Promise((resolve) => setTimeout(resolve, 200))
   const alphaAgain = await decide(core, t, { model: 'alpha' }).catch(() => undefined)
