@@ -3,7 +3,17 @@
  * Secrets never appear here: a model names the environment variable that holds its key.
  */
 import { Type, type Static } from 'typebox'
-import { SCALES } from '../core/types.js'
+import { SCALES, type Scale } from '../core/types.js'
+
+/**
+ * Spelled out rather than mapped from SCALES: TypeBox derives `never` from a union built with
+ * `.map`, which made `ModelEntry['scale']` unusable. The two checks below keep both lists equal.
+ */
+const ScaleSchema = Type.Union([Type.Literal('tiny'), Type.Literal('small'), Type.Literal('medium'), Type.Literal('large'), Type.Literal('xl')])
+const everyScaleAccepted: ReadonlyArray<Static<typeof ScaleSchema>> = SCALES
+const onlyScalesAccepted = (scale: Static<typeof ScaleSchema>): Scale => scale
+void everyScaleAccepted
+void onlyScalesAccepted
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/@-]*$' })
 
@@ -27,7 +37,7 @@ export const ModelEntrySchema = Type.Object(
     api_key_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
     /** The model name the upstream expects; defaults to `id`. */
     upstream_model: Type.Optional(Type.String({ minLength: 1 })),
-    scale: Type.Union(SCALES.map((scale) => Type.Literal(scale))),
+    scale: ScaleSchema,
     /** Parameter count, e.g. 8000000000 or "8B". Informational. */
     parameters: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^[0-9.]+[KMBT]?$' })])),
     /** What structured output the backend supports. */
