@@ -108,6 +108,7 @@ export class StageRunner {
   async run<Raw, Result>(spec: StageSpec<Raw, Result>, context: RequestContext): Promise<StageOutcome<Result>> {
     throwIfOver(context.signal, context.deadline)
     const route = this.options.router.route(spec.stage, spec.model)
+    if (route.length === 0) throw new DriberError('UNKNOWN_MODEL', { message: `No model is routed for ${spec.stage}`, details: { stage: spec.stage } })
     const attempts: Attempt[] = []
     const usage = zeroUsage()
     const failures: DriberError[] = []
