@@ -40,6 +40,10 @@ const NEUTRALISERS: ReadonlyArray<readonly [RegExp, string | ((match: string, ..
   [new RegExp(`\\b(${HEADING_WORDS.join('|')})\\s*[:\uFF1A]`, 'gi'), (_match, word: string) => `${word} -`],
 ]
 
+const NON_ASCII = /[^\u0000-\u007F]/
+/** Every neutraliser below needs at least one of these (after normalisation; format characters are non-ASCII). */
+const MARKER_CHARACTER = /[<>|[`~#:]/
+
 /**
  * Makes one piece of user text safe to place in a prompt: NFKC-normalised (so full-width and other
  * compatibility look-alikes become plain letters the rules below can see), invisible format
@@ -47,7 +51,9 @@ const NEUTRALISERS: ReadonlyArray<readonly [RegExp, string | ((match: string, ..
  * always renders the same way.
  */
 export const neutralise = (text: string): string => {
-  let out = text.normalize('NFKC')
+  let out = NON_ASCII.test(text) ? text.normalize('NFKC') : text
+  // Most chat text holds none of the characters any marker needs; it is returned as it is.
+  if (!NON_ASCII.test(out) && !MARKER_CHARACTER.test(out)) return out
   for (const [pattern, replacement] of NEUTRALISERS) {
     out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement as (match: string, ...groups: string[]) => string)
   }
