@@ -15,6 +15,7 @@ import { toGrpcStatus } from './grpc-errors.js'
 import type { InFlightCalls } from './in-flight-calls.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { invalidUtf8Error } from './strict-utf8.js'
+import { summariseAnswer } from '../observability/request-log-plugin.js'
 import {
   decideRequestFromWire,
   decideResponseToWire,
@@ -100,7 +101,8 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       initial.set(requestIdMetadataKey, context.requestId)
       call.sendMetadata(initial)
 
-      const report = (code: number, errorCode?: string): void => {
+      /** `answer`: the response, or the error body, for the completion line's model and attempts. */
+      const report = (code: number, errorCode?: string, answer?: unknown): void => {
         const event: GrpcCallEvent = {
           service: imageSharingServiceName,
           method,
@@ -109,7 +111,18 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           upstreamSeconds: context.timing.upstreamSeconds,
         }
         if (errorCode !== undefined) event.errorCode = errorCode
-        context.logger.info({ grpcCode: event.code, errorCode, durationMs: Date.now() - started }, 'gRPC call completed')
+        const summary = summariseAnswer(answer)
+        context.logger.info(
+          {
+            grpcCode: event.code,
+            errorCode,
+            durationMs: Date.now() - started,
+            upstreamMs: Math.round(event.upstreamSeconds * 1e6) / 1e3,
+            ...(summary?.model === undefined ? {} : { model: summary.model }),
+            ...(summary?.attempts === undefined ? {} : { attemptCount: summary.attempts.length, attempts: summary.attempts }),
+          },
+          'gRPC call completed',
+        )
         try {
           options.onCallDone?.(event)
         } catch {
@@ -132,7 +145,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       Promise.race([Promise.resolve().then(run), scope.aborted]).then(
         (response) => {
           scope.finish()
-          report(GrpcStatusCodes.OK)
+          report(GrpcStatusCodes.OK, undefined, response)
           callback(null, response)
           options.inFlight?.leave()
         },
@@ -142,7 +155,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           const status = toGrpcStatus(driberError)
           // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')
-          report(status.code, driberError.code)
+          report(status.code, driberError.code, driberError.toBody())
           callback(status)
           options.inFlight?.leave()
         },

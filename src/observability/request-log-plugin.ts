@@ -52,14 +52,15 @@ const attemptsOf = (value: unknown): AnswerSummary['attempts'] => {
 
 /**
  * Picks model, attempts and error code out of any driber response body: stage answers carry
- * `{model, attempts}`, Share nests them under `decision`, errors under `error.details`.
+ * `{model, attempts}`, Share nests them under `decision`, errors under `error.details`; the gRPC
+ * Decide response nests them under its `next` or `rank` case.
  */
 export const summariseAnswer = (payload: unknown): AnswerSummary | null => {
   if (!isRecord(payload)) return null
   const summary: AnswerSummary = {}
-  const answer = isRecord(payload.decision) ? payload.decision : payload
+  const answer = isRecord(payload.decision) ? payload.decision : isRecord(payload.next) ? payload.next : isRecord(payload.rank) ? payload.rank : payload
   if (typeof answer.model === 'string') summary.model = answer.model
-  if (Array.isArray(payload.candidates)) summary.stage = 'rank'
+  if (Array.isArray(payload.candidates) || isRecord(payload.rank)) summary.stage = 'rank'
   const attempts = attemptsOf(answer.attempts)
   if (attempts !== undefined) summary.attempts = attempts
   if (isRecord(payload.error)) {

@@ -51,3 +51,8 @@ t.test('one completion line per request, with request id, stage, model, attempts
   t.match(describe, { level: 'error', stage: 'describe', statusCode: 502, errorCode: 'DRIBER_PARSE_FAILURE', attemptCount: 2 })
   t.notMatch(JSON.stringify(lines), /bicycle/, 'neither the request nor the answer text is logged')
 })
+
+t.test('gRPC Decide responses nest the answer under next or rank', async (t) => {
+  t.same(summariseAnswer({ result: 'next', next: { share: false, model: 'model-a', attempts } }), { model: 'model-a', attempts })
+  t.same(summariseAnswer({ result: 'rank', rank: { candidates: [], model: 'model-b', attempts: [] } }), { stage: 'rank', model: 'model-b', attempts: [] })
+})
