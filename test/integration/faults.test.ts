@@ -339,3 +339,31 @@ t.test('a breaker opens for a dead model: later calls skip it without waiting on
   t.equal(await harness.metricMax('driber_circuit_breaker_state', { model: 'model-b' }), 0, 'the healthy model stays closed')
   t.same(unhandled, [])
 })
+
+for (const transport of TRANSPORTS) {
+  t.test(`${transport}: every model at its concurrency limit: 429 / RESOURCE_EXHAUSTED DRIBER_OVERLOADED with Retry-After, at once`, async (t) => {
+    const harness = await startFaultHarness(t, {
+      config: { resilience: { overloadRetryAfterMs: 2000 } },
+      registry: (baseUrl) => {
+        const registry = faultRegistry(5000)(baseUrl)
+        return { ...registry, models: registry.models.map((model) => ({ ...model, max_concurrency: 1, max_queue: 0 })) }
+      },
+      upstream: { responder: (request) => (request.path.endsWith('/chat/completions') ? { kind: 'hang' } : undefined) },
+    })
+    // Two slow calls take the one slot of each model (the second falls back from the full model-a).
+    const occupying = [0, 1].map(() => harness.call(transport, 'decide', { dialogue: beachDialogue }, { deadlineMs: 3000 }))
+    while (harness.upstream.chatRequests.length < 2) await new Promise((resolve) => setTimeout(resolve, 10))
+    const refused = await harness.call(transport, 'decide', { dialogue: beachDialogue }, { deadlineMs: 3000 })
+    t.notOk(refused.ok)
+    if (!refused.ok) {
+      t.equal(refused.code, 'DRIBER_OVERLOADED')
+      t.equal(refused.status, transport === 'http' ? 429 : GRPC.RESOURCE_EXHAUSTED)
+      t.equal(refused.retryAfterMs, 2000, 'the hint to come back')
+      t.ok(refused.elapsedMs < 2500, 'refused without waiting for a slot')
+    }
+    t.equal(harness.upstream.chatRequests.length, 2, 'the refused call reached no model')
+    const outcomes = await Promise.all(occupying)
+    t.ok(outcomes.every((outcome) => !outcome.ok), 'the hung calls end at their deadline')
+    t.same(unhandled, [])
+  })
+}
