@@ -12,13 +12,13 @@
  * bench asks for (SIGUSR2, see bench/gc-on-signal.ts); the minimum of six samples is kept.
  *
  *   tsx bench/soak.ts [--burst 2000] [--latency-ms 500] [--duration-s 60] [--concurrency 64]
- *                     [--max-requests 200000] [--out bench/results/soak.json]
+ *                     [--max-requests 200000] [--deadline-ms 20000] [--out bench/results/soak.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -41,6 +41,10 @@ export interface SoakOptions {
   concurrency: number
   /** Cap on requests in the mixed phase. */
   maxRequests: number
+  /** Each request's deadline (x-request-timeout-ms / gRPC deadline). */
+  deadlineMs: number
+  /** A request with no answer this long after its deadline counts as lost. */
+  lostAfterMs: number
   /** Heap may grow by at most this much from start to end (bytes) for `memoryFlat`. */
   heapBoundBytes: number
   /** Where to write the JSON report; undefined = do not write. */
@@ -55,6 +59,8 @@ export const defaultSoakOptions: SoakOptions = {
   durationS: 60,
   concurrency: 64,
   maxRequests: 200_000,
+  deadlineMs: 20_000,
+  lostAfterMs: 60_000,
   heapBoundBytes: 32 * 1024 * 1024,
   out: path.join(projectRoot, 'bench', 'results', 'soak.json'),
   log: (line) => process.stderr.write(`${line}\n`),
@@ -78,7 +84,10 @@ export interface PhaseReport {
   lost: number
   /** Answers that were not what the request should get (a valid request refused as invalid, or the reverse). */
   unexpected: number
-  byTransport: Record<string, number>
+  /** Results (`ok`, a code, `lost`) counted per transport. */
+  byTransport: Record<string, Record<string, number>>
+  /** Answers that came after the request's deadline (plus 1 s for scheduling). */
+  lateAnswers: number
   latencyMs: { p50: number; p90: number; p99: number; max: number }
   durationS: number
   throughputPerS: number
@@ -93,6 +102,8 @@ export interface SoakReport {
   startedAt: string
   options: Omit<SoakOptions, 'out' | 'log'>
   node: string
+  /** The machine, so numbers can be read in context: CPUs and load averages at start and end. */
+  machine: { cpus: number; loadAverageStart: number[]; loadAverageEnd: number[] }
   burst: PhaseReport
   mixed: PhaseReport
   memory: { start: MemorySample; end: MemorySample; heapGrowthBytes: number; rssGrowthBytes: number; boundBytes: number }
@@ -118,11 +129,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const percentile = (sorted: number[], q: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
 
-const summarise = (outcomes: Outcome[], durationS: number): PhaseReport => {
+const summarise = (outcomes: Outcome[], durationS: number, deadlineMs: number): PhaseReport => {
   const errors: Record<string, number> = {}
-  const byTransport: Record<string, number> = {}
+  const byTransport: Record<string, Record<string, number>> = {}
   for (const outcome of outcomes) {
-    byTransport[outcome.transport] = (byTransport[outcome.transport] ?? 0) + 1
+    const counts = (byTransport[outcome.transport] ??= {})
+    counts[outcome.result] = (counts[outcome.result] ?? 0) + 1
     if (outcome.result !== 'ok' && outcome.result !== 'lost') errors[outcome.result] = (errors[outcome.result] ?? 0) + 1
   }
   const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b)
@@ -134,6 +146,7 @@ const summarise = (outcomes: Outcome[], durationS: number): PhaseReport => {
     lost: outcomes.filter((outcome) => outcome.result === 'lost').length,
     unexpected: outcomes.filter((outcome) => !outcome.expected).length,
     byTransport,
+    lateAnswers: outcomes.filter((outcome) => outcome.result !== 'lost' && outcome.latencyMs > deadlineMs + 1000).length,
     latencyMs: {
       p50: round(percentile(latencies, 0.5)),
       p90: round(percentile(latencies, 0.9)),
@@ -208,6 +221,7 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
   const options: SoakOptions = { ...defaultSoakOptions, ...overrides }
   const { log } = options
   const startedAt = new Date().toISOString()
+  const loadAverageStart = loadavg().map((value) => Math.round(value * 100) / 100)
   const directory = mkdtempSync(path.join(tmpdir(), 'driber-soak-'))
   const children: ChildProcess[] = []
   const agent = new Agent({ connections: options.burst + options.concurrency + 16, pipelining: 1, keepAliveTimeout: 30_000 })
@@ -292,14 +306,14 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
     grpcClient = createDriberGrpcClient(`127.0.0.1:${grpcPort}`)
     const client = grpcClient
 
-    const deadlineMs = 30_000
+    const deadlineMs = options.deadlineMs
     const call = async (transport: 'http' | 'grpc', operation: Operation, index: number): Promise<Outcome> => {
       const dialogue = dialogues[index % dialogues.length] as (typeof dialogues)[number]
       const started = performance.now()
       const expectInvalid = operation === 'invalid'
       let result: string
       // A request that gets no answer by its deadline plus this grace counts as lost.
-      const guard = AbortSignal.timeout(deadlineMs + 5_000)
+      const guard = AbortSignal.timeout(deadlineMs + options.lostAfterMs)
       try {
         if (transport === 'http') {
           const [route, body] = ((): [string, unknown] => {
@@ -352,9 +366,10 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
           result = 'ok'
         }
       } catch (error) {
-        // A typed error the server sent is an answer; a socket error or our own guard firing is not.
+        // A typed error the server sent is an answer, and so is the gRPC client's own deadline (the
+        // caller was told in time); a socket error, a dropped call or our own guard firing is not.
         const origin = isDriberError(error) ? (error.details as { origin?: string } | undefined)?.origin : undefined
-        result = isDriberError(error) && origin === undefined ? error.code : 'lost'
+        result = !isDriberError(error) ? 'lost' : origin === undefined || error.kind === 'DEADLINE_EXCEEDED' ? error.code : 'lost'
       }
       const invalid = result === 'DRIBER_INVALID_ARGUMENT' || result === 'DRIBER_INVALID_JSON'
       return { transport, operation, result, expected: expectInvalid ? invalid : !invalid && result !== 'lost', latencyMs: performance.now() - started }
@@ -393,8 +408,8 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
     const burstOutcomes = await Promise.all(
       Array.from({ length: options.burst }, (_, index) => call(index % 2 === 0 ? 'http' : 'grpc', index % 3 === 0 ? 'describe' : 'decide', index)),
     )
-    const burst = summarise(burstOutcomes, (performance.now() - burstStarted) / 1000)
-    log(`burst: ${JSON.stringify({ succeeded: burst.succeeded, errors: burst.errors, lost: burst.lost, latencyMs: burst.latencyMs })}`)
+    const burst = summarise(burstOutcomes, (performance.now() - burstStarted) / 1000, options.deadlineMs)
+    log(`burst: ${JSON.stringify({ byTransport: burst.byTransport, late: burst.lateAnswers, latencyMs: burst.latencyMs })}`)
 
     log(`mixed: ${options.concurrency} workers for ${options.durationS} s (at most ${options.maxRequests} requests)`)
     const mixedOutcomes: Outcome[] = []
@@ -417,7 +432,7 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
         }
       }),
     )
-    const mixed = summarise(mixedOutcomes, (performance.now() - mixedStarted) / 1000)
+    const mixed = summarise(mixedOutcomes, (performance.now() - mixedStarted) / 1000, options.deadlineMs)
     log(`mixed: ${JSON.stringify({ requests: mixed.requests, succeeded: mixed.succeeded, errors: mixed.errors, lost: mixed.lost, latencyMs: mixed.latencyMs })}`)
 
     const memoryEnd = await memoryAtRest()
@@ -434,9 +449,12 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
         durationS: options.durationS,
         concurrency: options.concurrency,
         maxRequests: options.maxRequests,
+        deadlineMs: options.deadlineMs,
+        lostAfterMs: options.lostAfterMs,
         heapBoundBytes: options.heapBoundBytes,
       },
       node: process.version,
+      machine: { cpus: availableParallelism(), loadAverageStart, loadAverageEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
       burst,
       mixed,
       memory: {
@@ -473,6 +491,7 @@ if (isMain) {
       'duration-s': { type: 'string' },
       concurrency: { type: 'string' },
       'max-requests': { type: 'string' },
+      'deadline-ms': { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
@@ -484,6 +503,7 @@ if (isMain) {
     durationS: number(values['duration-s'], defaultSoakOptions.durationS),
     concurrency: number(values.concurrency, defaultSoakOptions.concurrency),
     maxRequests: number(values['max-requests'], defaultSoakOptions.maxRequests),
+    deadlineMs: number(values['deadline-ms'], defaultSoakOptions.deadlineMs),
     out: values.out === undefined ? defaultSoakOptions.out : path.resolve(values.out),
   }).then(
     (report) => {
