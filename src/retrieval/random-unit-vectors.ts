@@ -40,3 +40,28 @@ export const randomUnitVectors = (count: number, dimension: number, seed: number
   }
   return vectors
 }
+
+/**
+ * Unit vectors around `clusters` random centres: each is normalise(centre + spread * noise), noise
+ * a random unit vector. Closer to real embeddings (topics) than uniform vectors, which have no
+ * neighbourhood structure at all. Queries drawn with the same seed for centres (`centreSeed`) and
+ * another for noise fall among the same clusters.
+ */
+export const clusteredUnitVectors = (count: number, dimension: number, seed: number, clusters: number, spread: number, centreSeed = 1): Float32Array => {
+  const centres = randomUnitVectors(clusters, dimension, centreSeed)
+  const noise = randomUnitVectors(count, dimension, seed)
+  const random = seededRandom(seed ^ 0x5bd1e995)
+  const vectors = new Float32Array(count * dimension)
+  for (let row = 0; row < count; row++) {
+    const centre = Math.floor(random() * clusters)
+    let sum = 0
+    for (let column = 0; column < dimension; column++) {
+      const value = (centres[centre * dimension + column] as number) + spread * (noise[row * dimension + column] as number)
+      vectors[row * dimension + column] = value
+      sum += value * value
+    }
+    const norm = Math.sqrt(sum)
+    for (let column = 0; column < dimension; column++) vectors[row * dimension + column] = (vectors[row * dimension + column] as number) / norm
+  }
+  return vectors
+}
