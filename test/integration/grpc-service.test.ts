@@ -140,14 +140,19 @@ t.test('an oversized request is RESOURCE_EXHAUSTED, never reaches a model, and t
 t.test('a 50 ms deadline against an upstream that never answers: DEADLINE_EXCEEDED and the upstream request is cut off', async (t) => {
   const { client, upstream } = await startApp(t)
   upstream.setResponder(() => ({ kind: 'hang' }))
-  const started = performance.now()
-  const error = await failure(client.call('Decide', { dialogue: beachDialogue }, { deadlineMs: 50 }))
-  const elapsed = performance.now() - started
-  t.equal(error.code, grpc.status.DEADLINE_EXCEEDED)
-  await upstream.waitForAborted(1)
-  t.equal(upstream.abortedCount, 1, 'the fake upstream saw its request aborted')
-  t.equal(upstream.chatRequests[0]?.aborted, true)
-  t.comment(`answered after ${elapsed.toFixed(1)} ms (not asserted: speed lives in bench/)`)
+  // On a loaded machine 50 ms can pass before the call even reaches the upstream, leaving nothing
+  // to cut off; call again until one did (the first call, normally).
+  for (let call = 1; upstream.chatRequests.length === 0; call++) {
+    if (call > 20) throw new Error('no call reached the upstream within its 50 ms deadline')
+    const started = performance.now()
+    const error = await failure(client.call('Decide', { dialogue: beachDialogue }, { deadlineMs: 50 }))
+    const elapsed = performance.now() - started
+    t.equal(error.code, grpc.status.DEADLINE_EXCEEDED, `call ${call}: DEADLINE_EXCEEDED`)
+    t.comment(`call ${call} answered after ${elapsed.toFixed(1)} ms (not asserted: speed lives in bench/)`)
+  }
+  // Every request the upstream received is cut off; one that never ends would hang this wait.
+  await upstream.waitForAborted(upstream.chatRequests.length)
+  t.ok(upstream.chatRequests.every((request) => request.aborted && !request.completed), 'the fake upstream saw its requests aborted')
 })
 
 t.test('a client cancel reaches the upstream', async (t) => {

@@ -209,6 +209,7 @@ for (const parity of cases) {
       const grpcSeconds = viaGrpc.outcome.retryAfterMs === undefined ? undefined : Math.ceil(viaGrpc.outcome.retryAfterMs / 1000) * 1000
       t.equal(grpcSeconds, http.outcome.retryAfterMs, 'the same retry hint')
     }
-    t.equal(viaGrpc.upstreamChats, http.upstreamChats, 'the same upstream calls')
+    // How far a call gets before a deadline depends on the machine's load, not on the transport.
+    if (parity.error !== 'DEADLINE_EXCEEDED') t.equal(viaGrpc.upstreamChats, http.upstreamChats, 'the same upstream calls')
   })
 }
