@@ -68,7 +68,8 @@ const workDirectory = (t: Test): string => {
   return directory
 }
 
-t.test('SIGTERM: readiness drops, the request in flight is answered, the process exits 0', async (t) => {
+/** Starts the server process against a fresh fake upstream; resolves once it serves. */
+const startServing = async (t: Test, drainMs: number) => {
   const upstream = await startFakeUpstream()
   t.teardown(() => upstream.close())
   const directory = workDirectory(t)
@@ -81,25 +82,28 @@ t.test('SIGTERM: readiness drops, the request in flight is answered, the process
       http: { host: '127.0.0.1', port: 0 },
       grpc: { host: '127.0.0.1', port: 0 },
       registryPath: registryFile,
-      deadlines: { drainMs: 5000 },
-      // Start-up under tsx stalls the event loop; shedding would refuse the request this test needs.
+      deadlines: { drainMs },
+      // Start-up under tsx stalls the event loop; shedding would refuse the requests these tests need.
       pressure: { enabled: false },
       retrieval: { defaultIndex: 'test', indexes: [{ name: 'test', path: TEST_GALLERY, embedder: 'fake-embed', backend: 'memory' }] },
     }),
   )
   const started = startProcess(t, { DRIBER_CONFIG: configFile, DRIBER_LOG_LEVEL: 'info', [TEST_KEY_VARIABLE]: TEST_KEY_VALUE })
   const serving = await waitForLog(started, 'driber is serving')
-  const url = String(serving.http)
+  return { upstream, started, url: String(serving.http) }
+}
+
+const decideRequest = (url: string): Promise<Response> =>
+  fetch(`${url}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dialogue: beachDialogue }) })
+
+t.test('SIGTERM: readiness drops, the request in flight is answered, the process exits 0', async (t) => {
+  const { upstream, started, url } = await startServing(t, 5000)
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
   t.equal((await fetch(`${url}/readyz`)).status, 200)
 
   upstream.script({ kind: 'default', delayMs: 400 })
   const before = upstream.requestCount
-  const inFlight = fetch(`${url}/v1/decide`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ dialogue: beachDialogue }),
-  })
+  const inFlight = decideRequest(url)
   // If the request is answered without reaching the upstream, fail here instead of waiting forever.
   const reached = await Promise.race([upstream.waitForRequests(before + 1).then(() => true), inFlight.then(() => false)])
   t.ok(reached, 'the request reached the upstream before SIGTERM')
@@ -110,6 +114,23 @@ t.test('SIGTERM: readiness drops, the request in flight is answered, the process
   t.equal(await started.exit, 0)
   t.ok(started.stdout.some((line) => line.includes('driber stopped')))
   t.notMatch(started.stdout.join('\n'), TEST_KEY_VALUE, 'the key never reaches the logs')
+})
+
+t.test('a second signal exits at once, without waiting for the drain', async (t) => {
+  const { upstream, started, url } = await startServing(t, 60_000)
+  upstream.setResponder(() => ({ kind: 'hang' }))
+  const before = upstream.requestCount
+  const inFlight = decideRequest(url).then(
+    (response) => response.status,
+    () => 'connection closed',
+  )
+  await upstream.waitForRequests(before + 1)
+  started.child.kill('SIGTERM')
+  await waitForLog(started, 'shutting down: draining in-flight requests')
+  started.child.kill('SIGTERM')
+  // Well before the 60 s drain: the second signal ends the process.
+  t.equal(await started.exit, 1)
+  t.equal(await inFlight, 'connection closed')
 })
 
 t.test('a bad registry: the catalog code and the problems on stderr, no stack, exit 1', async (t) => {
