@@ -65,6 +65,12 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /**
+     * Server processes (node:cluster) sharing the HTTP and gRPC ports: 1 = a single process (no
+     * cluster), 0 = one per available core. With more than one, the primary serves /metrics
+     * aggregated across workers on `metrics.port` (see src/server-cluster.ts).
+     */
+    workers: Type.Integer({ minimum: 0, maximum: 256, default: 1 }),
     /** Path of the model registry YAML (relative paths resolve from the working directory). */
     registryPath: Type.String({ default: 'config/registry.yaml' }),
     limits: Type.Object(
@@ -275,6 +281,7 @@ export interface Config extends ConfigData {
 /** Environment variables driber reads, and where each lands in the config. */
 const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 'string' | 'integer' | 'boolean']> = [
   ['DRIBER_REGISTRY', ['registryPath'], 'string'],
+  ['DRIBER_WORKERS', ['workers'], 'integer'],
   ['DRIBER_HOST', ['http', 'host'], 'string'],
   ['DRIBER_HTTP_PORT', ['http', 'port'], 'integer'],
   ['DRIBER_GRPC_HOST', ['grpc', 'host'], 'string'],

@@ -11,6 +11,7 @@ import { grpcServerCredentials, loadTlsMaterial } from './auth/tls-material.js'
 import { loadConfig, type Config } from './config.js'
 import { isDriberError } from './errors.js'
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js'
+import { isClusterWorker, runClusterPrimary, shareMetricsWithPrimary, workerCount } from './server-cluster.js'
 
 export interface RunningServer {
   readonly app: App
@@ -42,8 +43,10 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   try {
     httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port })
     if (app.grpc !== undefined) grpcAddress = await bindGrpc(app.grpc.server, config)
+    // In a cluster the primary serves the metrics port, aggregated over every worker's registry.
+    if (app.metrics !== undefined && isClusterWorker()) shareMetricsWithPrimary(app.metrics.registry)
     // /metrics on its own port as well, on the HTTP host, when configured.
-    if (app.metrics !== undefined && config.metrics.port > 0) {
+    else if (app.metrics !== undefined && config.metrics.port > 0) {
       metricsServer = await startMetricsServer({ metrics: app.metrics, host: config.http.host, port: config.metrics.port })
     }
     await app.ready()
@@ -88,7 +91,11 @@ export const reportStartupError = (error: unknown, write: (text: string) => void
 export const runServer = async (config?: Config): Promise<number> => {
   let server: RunningServer
   try {
-    server = await startServer(config ?? loadConfig())
+    const resolved = config ?? loadConfig()
+    // `workers` > 1: this process becomes the cluster primary and forks the servers (src/server-cluster.ts).
+    const workers = workerCount(resolved)
+    if (workers > 1 && !isClusterWorker()) return await runClusterPrimary(resolved, workers)
+    server = await startServer(resolved)
   } catch (error) {
     reportStartupError(error)
     return 1

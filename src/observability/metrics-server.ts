@@ -16,7 +16,8 @@ export interface MetricsServer {
 }
 
 export interface StartMetricsServerOptions {
-  metrics: Metrics
+  /** Anything that renders an exposition: an app's metrics, or the cluster primary's aggregate. */
+  metrics: Pick<Metrics, 'render' | 'contentType'>
   host: string
   port: number
 }

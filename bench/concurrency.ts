@@ -1,0 +1,126 @@
+/**
+ * Concurrency: 10,000 decide requests in flight at once against an upstream that answers each
+ * after 2 s (a fake upstream process of its own). Half go over HTTP (one keep-alive connection
+ * each), half over gRPC (multiplexed on a few HTTP/2 channels), so the server holds about 5,000
+ * inbound and 10,000 upstream sockets: under a 20,000 descriptor limit per process. Reports how
+ * many completed, failures by code, latency percentiles and the server's peak RSS (VmHWM).
+ *
+ * The bench registry sets the model's bulkhead to admit all of them (`max_concurrency` and
+ * `max_queue` at the request count); the default (64 in flight, 256 queued) would refuse most
+ * with DRIBER_OVERLOADED by design.
+ */
+import * as grpc from '@grpc/grpc-js'
+import { Agent, request as httpRequest } from 'undici'
+import { loadDriberProto } from '../src/grpc/proto-package.js'
+import { decideRequestToWire } from '../src/grpc/wire-converters.js'
+import { benchConfig, benchDialogues, benchKeyEnvironment, benchRegistry } from './support/bench-fixtures.js'
+import { startDriberProcess, startUpstreamProcess } from './support/bench-processes.js'
+import type { BenchContext, BenchOutcome } from './support/bench-context.js'
+import { latencyStats } from './support/latency-stats.js'
+
+const UPSTREAM_LATENCY_MS = 2_000
+const RSS_LIMIT_BYTES = 512 * 1024 * 1024
+
+export const runConcurrencyBench = async (context: BenchContext): Promise<BenchOutcome> => {
+  const { log } = context
+  const total = context.quick ? 200 : 10_000
+  const grpcChannels = 4
+  const upstream = await startUpstreamProcess({ latencyMs: UPSTREAM_LATENCY_MS })
+  const agent = new Agent({ connections: total, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 30_000 })
+  const { grpcObject } = loadDriberProto()
+  let server: Awaited<ReturnType<typeof startDriberProcess>> | undefined
+  const clients: grpc.Client[] = []
+  try {
+    server = await startDriberProcess({
+      runtime: context.runtime,
+      config: benchConfig({ deadlines: { defaultRequestMs: 60_000, drainMs: 5_000 } }),
+      registry: benchRegistry({ baseUrl: upstream.baseUrl, maxConcurrency: total, maxQueue: total, timeoutMs: 30_000 }),
+      env: benchKeyEnvironment,
+    })
+    const running = server
+    const channels = Array.from(
+      { length: grpcChannels },
+      () => new grpcObject.driber.v1.ImageSharing(running.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
+    )
+    clients.push(...channels)
+    const decideJson = benchDialogues.map((dialogue) => JSON.stringify({ dialogue }))
+    const grpcRequests = benchDialogues.map((dialogue) => decideRequestToWire({ dialogue }))
+    // Warm-up: both paths once, so lazy start-up work is not in the burst.
+    for (const channel of channels) {
+      await new Promise<void>((resolve, reject) => channel.Decide(grpcRequests[0] as never, (error: Error | null) => (error === null ? resolve() : reject(error))))
+    }
+    await (await httpRequest(`${running.httpUrl}/v1/decide`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: decideJson[0] })).body.text()
+
+    const outcomes: Array<{ transport: 'http' | 'grpc'; result: string; latencyMs: number }> = []
+    const one = async (index: number): Promise<void> => {
+      const transport = index % 2 === 0 ? 'http' : 'grpc'
+      const which = index % benchDialogues.length
+      const started = performance.now()
+      let result = 'ok'
+      try {
+        if (transport === 'http') {
+          const response = await httpRequest(`${running.httpUrl}/v1/decide`, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json' },
+            body: decideJson[which],
+            headersTimeout: 120_000,
+            bodyTimeout: 120_000,
+          })
+          const body = (await response.body.json()) as { error?: { code?: string } }
+          if (response.statusCode !== 200) result = body.error?.code ?? `HTTP_${response.statusCode}`
+        } else {
+          const channel = channels[index % channels.length] as (typeof channels)[number]
+          await new Promise<void>((resolve, reject) =>
+            channel.Decide(grpcRequests[which] as never, { deadline: Date.now() + 120_000 }, (error: Error | null) => (error === null ? resolve() : reject(error))),
+          )
+        }
+      } catch (error) {
+        const code = (error as { code?: unknown; metadata?: grpc.Metadata }).metadata?.get('driber-error-code')[0]
+        result = typeof code === 'string' ? code : `${transport}: ${(error as Error).message.slice(0, 80)}`
+      }
+      outcomes.push({ transport, result, latencyMs: performance.now() - started })
+    }
+
+    log(`concurrency: ${total} requests in flight, upstream answers after ${UPSTREAM_LATENCY_MS} ms`)
+    const started = performance.now()
+    await Promise.all(Array.from({ length: total }, (_, index) => one(index)))
+    const seconds = (performance.now() - started) / 1000
+    const peakRss = running.peakRssBytes()
+    const failures: Record<string, number> = {}
+    for (const outcome of outcomes) if (outcome.result !== 'ok') failures[outcome.result] = (failures[outcome.result] ?? 0) + 1
+    const completed = outcomes.filter((outcome) => outcome.result === 'ok').length
+    const latency = latencyStats(outcomes.map((outcome) => outcome.latencyMs))
+    const errors = outcomes.length - completed
+    log(`concurrency: ${completed}/${total} completed in ${seconds.toFixed(1)} s, errors ${JSON.stringify(failures)}, p99 ${latency.p99} ms, peak RSS ${peakRss === undefined ? '?' : (peakRss / 2 ** 20).toFixed(0)} MiB`)
+    const peakMiB = peakRss === undefined ? undefined : Math.round((peakRss / 2 ** 20) * 10) / 10
+    return {
+      result: {
+        method: 'all requests started at once (half HTTP, one connection each; half gRPC over 4 channels); the upstream answers each after 2 s',
+        requests: total,
+        upstream_latency_ms: UPSTREAM_LATENCY_MS,
+        bulkhead: { max_concurrency: total, max_queue: total, note: 'raised from the defaults (64/256) so every request is admitted' },
+        completed,
+        errors,
+        failures,
+        wall_seconds: Math.round(seconds * 100) / 100,
+        latency_ms: latency,
+        latency_over_upstream_p99_ms: Math.round((latency.p99 - UPSTREAM_LATENCY_MS) * 10) / 10,
+        peak_rss_bytes: peakRss ?? null,
+        peak_rss_source: 'VmHWM of the driber process (/proc), start-up included',
+        driber: { runtime: context.runtime, workers: 1 },
+        targets: { errors: 0, peak_rss_bytes_below: RSS_LIMIT_BYTES },
+      },
+      summary: [
+        { bench: 'concurrency', measure: `${total} in flight (2 s upstream): completed / errors`, value: `${completed} / ${errors}`, target: '0 errors', met: errors === 0 },
+        { bench: 'concurrency', measure: 'p99 latency (2 s upstream included)', value: `${latency.p99.toFixed(0)} ms` },
+        { bench: 'concurrency', measure: 'driber peak RSS', value: peakMiB === undefined ? 'unknown' : `${peakMiB} MiB`, target: '< 512 MiB', met: peakRss === undefined ? undefined : peakRss < RSS_LIMIT_BYTES },
+      ],
+    }
+  } finally {
+    for (const client of clients) client.close()
+    await agent.close()
+    await server?.stop()
+    await upstream.stop()
+  }
+}
