@@ -8,7 +8,7 @@
  * grpc-js produced itself for a deadline or an oversized message) becomes a `DriberError`.
  */
 import { Metadata, status as GrpcStatusCodes, type ServiceError, type StatusObject } from '@grpc/grpc-js'
-import { DriberError, ErrorCatalog, specByCode, toDriberError, type ErrorKind } from '../errors.js'
+import { DriberError, ErrorCatalog, toDriberError, type ErrorKind } from '../errors.js'
 
 /** Trailing metadata key holding the catalog code, e.g. `DRIBER_UNKNOWN_MODEL`. */
 export const errorCodeMetadataKey = 'driber-error-code'
@@ -80,8 +80,7 @@ export const driberErrorFromGrpc = (error: ServiceError): DriberError => {
   }
   if (kind !== undefined) return new DriberError(kind, { ...options, ...(details === undefined ? {} : { details }), cause: error })
   const inferred = kindByGrpcStatus[error.code] ?? 'INTERNAL'
-  return new DriberError(inferred, { ...options, details: { origin: 'grpc-status', grpc_status: error.code }, cause: error })
+  // A code this client does not know (a newer server) is kept, so it is not lost on the way to the user.
+  const origin = code === undefined ? { origin: 'grpc-status', grpc_status: error.code } : { origin: 'grpc-status', grpc_status: error.code, server_code: code }
+  return new DriberError(inferred, { ...options, details: origin, cause: error })
 }
-
-/** True when `code` is a known catalog code (used by the CLI to print unknown ones verbatim). */
-export const isCatalogCode = (code: string): boolean => specByCode(code) !== undefined

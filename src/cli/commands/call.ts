@@ -224,7 +224,8 @@ const printError = (error: unknown, io: CommandIo): void => {
   if (error instanceof DriberError && error.details?.origin === 'grpc-status') {
     // grpc-js itself answered (unreachable server, oversize, the client's deadline): no catalog code was sent.
     const status = Number(error.details.grpc_status)
-    io.stderr.write(`gRPC ${grpcStatus[status] ?? status}: ${error.message}\n`)
+    const serverCode = error.details.server_code
+    io.stderr.write(`${typeof serverCode === 'string' ? `${serverCode} (gRPC ${grpcStatus[status] ?? status})` : `gRPC ${grpcStatus[status] ?? status}`}: ${error.message}\n`)
   } else if (error instanceof RemoteError || error instanceof DriberError) {
     io.stderr.write(`${error.code}: ${error.message}\n`)
     if (error.details !== undefined) io.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`)
