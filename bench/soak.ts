@@ -372,7 +372,10 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
         result = !isDriberError(error) ? 'lost' : origin === undefined || error.kind === 'DEADLINE_EXCEEDED' ? error.code : 'lost'
       }
       const invalid = result === 'DRIBER_INVALID_ARGUMENT' || result === 'DRIBER_INVALID_JSON'
-      return { transport, operation, result, expected: expectInvalid ? invalid : !invalid && result !== 'lost', latencyMs: performance.now() - started }
+      // Shedding and rate limiting come before validation, so they are fair answers to bad input too.
+      const admissionRefusal = result === 'DRIBER_UNDER_PRESSURE' || result === 'DRIBER_RATE_LIMITED'
+      const expected = expectInvalid ? invalid || admissionRefusal : !invalid && result !== 'lost'
+      return { transport, operation, result, expected, latencyMs: performance.now() - started }
     }
 
     const metricValue = (text: string, name: string): number => {
@@ -424,7 +427,9 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
           issued++
           counter += options.concurrency
           const operation: Operation = counter % 10 === 0 ? 'invalid' : (operations[counter % 5] as Operation)
-          mixedOutcomes.push(await call(counter % 2 === 0 ? 'http' : 'grpc', operation, counter))
+          // Invalid requests (every tenth) alternate transports too.
+          const transport = (operation === 'invalid' ? Math.floor(counter / 10) : counter) % 2 === 0 ? 'http' : 'grpc'
+          mixedOutcomes.push(await call(transport, operation, counter))
           if (performance.now() > nextProgress) {
             nextProgress += 10_000
             log(`mixed: ${mixedOutcomes.length} requests so far`)
