@@ -172,6 +172,8 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     help: 'Always 1; labels carry the driber version and the Node.js version.',
     labelNames: ['version', 'nodejs_version'],
     registers,
+    // Across cluster workers (src/server-cluster.ts) it stays 1, not the number of workers.
+    aggregator: 'max',
   }).set({ version: options.version ?? 'unknown', nodejs_version: process.versions.node }, 1)
 
   const httpDuration = new Histogram({
@@ -271,6 +273,8 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     help: 'Circuit breaker state per model, repeated for each stage whose route includes it: 0 closed, 1 half-open, 2 open.',
     labelNames: ['stage', 'model'],
     registers,
+    // Each cluster worker has its own breakers: the aggregate shows the worst state, not a sum.
+    aggregator: 'max',
     collect() {
       if (breakerSource === undefined) return
       // A failing source must not break the scrape of every other metric.
