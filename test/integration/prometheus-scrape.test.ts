@@ -111,7 +111,7 @@ t.test('Prometheus scrapes driber and reads back parse failures, fallbacks and l
   await prometheus.valueBecomes('driber_stage_duration_seconds_count{stage="decide", model="model-b", outcome="ok"}', 1)
   // Four upstream calls answered (two, then the bad one and its fallback), each with token usage.
   await prometheus.valueBecomes('sum(gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat", error_type=""})', 4)
-  await prometheus.valueBecomes('sum(gen_ai_client_token_usage_count{gen_ai_token_type="input"})', 4)
+  await prometheus.valueBecomes('sum(gen_ai_client_token_usage_count{gen_ai_operation_name="chat", gen_ai_token_type="input"})', 4)
 
   // Percentiles are computable from what Prometheus stored.
   const p99 = await prometheus.query('histogram_quantile(0.99, sum by (le) (driber_stage_duration_seconds_bucket{stage="decide"}))')
