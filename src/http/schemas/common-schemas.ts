@@ -92,7 +92,7 @@ export const AttemptSchema = Type.Object(
 /** Fields every model-backed answer carries. */
 export const modelAnswerFields = {
   model: Type.String({ description: 'Registry id of the model whose answer was accepted.', examples: ['driber-lite'] }),
-  attempts: Type.Array(AttemptSchema),
+  attempts: Type.Array(AttemptSchema, { description: 'Every model call made for this answer, in order (retries, re-asks, fallbacks).' }),
   usage: UsageSchema,
 }
 

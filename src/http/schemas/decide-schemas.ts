@@ -39,9 +39,9 @@ export const TriggerSchema = Type.Union(
         turn: Type.Integer({ minimum: 0, description: 'Index of the turn in the request dialogue.' }),
         text: Type.String({ description: 'That turn\'s text, as sent.' }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: 'The triggering turn.' },
     ),
-    Type.Null(),
+    Type.Null({ description: 'No turn prompted it.' }),
   ],
   { description: 'The turn that prompted the image, or null when none did.' },
 )

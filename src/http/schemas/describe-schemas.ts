@@ -31,11 +31,12 @@ export type DescribeRequest = Static<typeof DescribeRequestSchema>
 
 export const DescribeResponseSchema = Type.Object(
   {
-    descriptions: Type.Array(DescriptionSchema),
+    descriptions: Type.Array(DescriptionSchema, { description: 'Exactly `n` descriptions, distinct.' }),
     ...modelAnswerFields,
   },
   {
     additionalProperties: false,
+    description: 'Descriptions of the image to share.',
     examples: [
       {
         descriptions: [{ text: 'An image of a sea turtle in clear water', salient: ['sea turtle', 'clear water'] }],

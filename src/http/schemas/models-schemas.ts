@@ -12,8 +12,8 @@ export const ModelInfoSchema = Type.Object(
     aliases: Type.Array(Type.String(), { description: 'Other names a request may use for this model.' }),
     routes: Type.Array(
       Type.Object(
-        { stage: Type.String(), position: Type.Integer({ minimum: 0, description: '0 = primary, then fallbacks in order.' }) },
-        { additionalProperties: false },
+        { stage: Type.String({ description: 'decide, rank or describe.' }), position: Type.Integer({ minimum: 0, description: '0 = primary, then fallbacks in order.' }) },
+        { additionalProperties: false, description: 'A route position.' },
       ),
       { description: 'The stage routes this model is on, and where.' },
     ),
