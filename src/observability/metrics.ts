@@ -5,13 +5,16 @@
  * and provider ids from the registry, outcomes, catalog error codes, parse-failure reasons. Nothing
  * a caller sends (dialogue text, user ids, request ids) ever becomes a label.
  *
- * Hot paths go through `ChildCache`: the labelled child of a metric is looked up once per label
- * combination and kept, so recording a sample allocates nothing after warm-up.
+ * Hot paths go through `ChildCache` and the metrics of `labelled-metrics.ts`: the child of a label
+ * combination is found through nested maps keyed by label values and records into plain numbers,
+ * so recording a sample allocates nothing after warm-up (prom-client's own metrics hash the label
+ * object on every observation).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import { PARSE_FAILURE_REASONS, type Stage } from '../core/types.js'
 import type { ModelList } from '../core/driber-core.js'
 import type { FallbackReason } from '../core/stage-observer.js'
+import { LabelledCounter, LabelledGauge, LabelledHistogram } from './labelled-metrics.js'
 
 /** Where a request came in. */
 export type Transport = 'http' | 'grpc'
@@ -77,13 +80,6 @@ class ChildCache<Child> {
     }
     return child
   }
-}
-
-interface Observable {
-  observe(value: number): void
-}
-interface Incrementable {
-  inc(value?: number): void
 }
 
 /** Label names, shared by the metric definitions and the zero-initialisation of their children. */
@@ -176,91 +172,91 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     aggregator: 'max',
   }).set({ version: options.version ?? 'unknown', nodejs_version: process.versions.node }, 1)
 
-  const httpDuration = new Histogram({
+  const httpDuration = new LabelledHistogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of inbound HTTP requests (OTel http.server.request.duration), by method, route template and status code.',
     labelNames: HTTP_LABELS,
     buckets: HTTP_DURATION_BUCKETS,
-    registers,
+    registry,
   })
-  const grpcHandled = new Counter({
+  const grpcHandled = new LabelledCounter({
     name: 'grpc_server_handled_total',
     help: 'Inbound gRPC calls completed, by service, method and status code.',
     labelNames: GRPC_LABELS,
-    registers,
+    registry,
   })
-  const grpcHandling = new Histogram({
+  const grpcHandling = new LabelledHistogram({
     name: 'grpc_server_handling_seconds',
     help: 'Duration of inbound gRPC calls, by service, method and status code.',
     labelNames: GRPC_LABELS,
     buckets: HTTP_DURATION_BUCKETS,
-    registers,
+    registry,
   })
-  const overhead = new Histogram({
+  const overhead = new LabelledHistogram({
     name: 'driber_overhead_seconds',
     help: 'Time a request spent in driber itself (total minus waits on model and embedding backends), by transport.',
     labelNames: ['transport'],
     buckets: OVERHEAD_BUCKETS,
-    registers,
+    registry,
   })
-  const inFlight = new Gauge({
+  const inFlight = new LabelledGauge({
     name: 'driber_requests_in_flight',
     help: 'Requests being handled now, by transport.',
     labelNames: ['transport'],
-    registers,
+    registry,
   })
-  const stageDuration = new Histogram({
+  const stageDuration = new LabelledHistogram({
     name: 'driber_stage_duration_seconds',
     help: 'Duration of a whole stage (retries, re-asks and fallbacks included), by stage, answering model and outcome.',
     labelNames: STAGE_LABELS,
     buckets: GEN_AI_DURATION_BUCKETS,
-    registers,
+    registry,
   })
-  const upstreamDuration = new Histogram({
+  const upstreamDuration = new LabelledHistogram({
     name: 'gen_ai_client_operation_duration_seconds',
     help: 'Duration of one call to a model or embedding backend (OTel gen_ai.client.operation.duration); error_type is the driber error code, empty on success.',
     labelNames: UPSTREAM_LABELS,
     buckets: GEN_AI_DURATION_BUCKETS,
-    registers,
+    registry,
   })
-  const tokenUsage = new Histogram({
+  const tokenUsage = new LabelledHistogram({
     name: 'gen_ai_client_token_usage',
     help: 'Tokens per upstream call (OTel gen_ai.client.token.usage), by token type (input, output) and model.',
     labelNames: TOKEN_LABELS,
     buckets: GEN_AI_TOKEN_BUCKETS,
-    registers,
+    registry,
   })
-  const parseFailures = new Counter({
+  const parseFailures = new LabelledCounter({
     name: 'driber_parse_failures_total',
     help: 'Model answers that failed to parse or validate, by stage, model and reason.',
     labelNames: PARSE_FAILURE_LABELS,
-    registers,
+    registry,
   })
-  const retries = new Counter({
+  const retries = new LabelledCounter({
     name: 'driber_retries_total',
     help: 'Upstream calls retried on the same model after a retryable error, by stage, model and error code.',
     labelNames: RETRY_LABELS,
-    registers,
+    registry,
   })
-  const fallbacks = new Counter({
+  const fallbacks = new LabelledCounter({
     name: 'driber_fallbacks_total',
     help: 'Moves from one model to the next in a stage route, by stage, from, to and reason.',
     labelNames: FALLBACK_LABELS,
-    registers,
+    registry,
   })
-  const decideConfidence = new Histogram({
+  const decideConfidence = new LabelledHistogram({
     name: 'driber_decide_confidence',
     help: 'Confidence of accepted Decide answers, by model and decision (share, no_share).',
     labelNames: CONFIDENCE_LABELS,
     buckets: CONFIDENCE_BUCKETS,
-    registers,
+    registry,
   })
-  const retrievalDuration = new Histogram({
+  const retrievalDuration = new LabelledHistogram({
     name: 'driber_retrieval_search_duration_seconds',
     help: 'Duration of one image-index search (embedding the descriptions included), by index and outcome.',
     labelNames: RETRIEVAL_LABELS,
     buckets: RETRIEVAL_BUCKETS,
-    registers,
+    registry,
   })
 
   let breakerSource: (() => Iterable<{ model: string; state: BreakerState }>) | undefined
@@ -288,36 +284,22 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     },
   })
 
-  // A child is created at zero the first time its labels are seen (or declared), so its series is
-  // in the exposition from then on: prom-client's `labels()` alone creates nothing until a sample.
-  const labelsOf = (names: readonly string[], values: readonly string[]): Record<string, string> =>
-    Object.fromEntries(names.map((name, index) => [name, values[index] ?? '']))
-  const histogramChild = (histogram: Histogram, names: readonly string[]) => (values: string[]) => {
-    histogram.zero(labelsOf(names, values))
-    return histogram.labels(...values)
-  }
-  const counterChild = (counter: Counter, names: readonly string[]) => (values: string[]) => {
-    counter.inc(labelsOf(names, values), 0)
-    return counter.labels(...values)
-  }
-
-  const httpChildren = new ChildCache<Observable>(3, histogramChild(httpDuration, HTTP_LABELS))
-  const grpcHandledChildren = new ChildCache<Incrementable>(3, counterChild(grpcHandled, GRPC_LABELS))
-  const grpcHandlingChildren = new ChildCache<Observable>(3, histogramChild(grpcHandling, GRPC_LABELS))
-  const overheadChildren = new ChildCache<Observable>(1, histogramChild(overhead, ['transport']))
-  const inFlightChildren = new ChildCache<{ inc(value?: number): void; dec(value?: number): void }>(1, (values) => {
-    inFlight.set(labelsOf(['transport'], values), 0)
-    return inFlight.labels(...values)
-  })
-  const stageChildren = new ChildCache<Observable>(3, histogramChild(stageDuration, STAGE_LABELS))
-  const upstreamChildren = new ChildCache<Observable>(4, histogramChild(upstreamDuration, UPSTREAM_LABELS))
-  const inputTokenChildren = new ChildCache<Observable>(3, (values) => histogramChild(tokenUsage, TOKEN_LABELS)([...values, 'input']))
-  const outputTokenChildren = new ChildCache<Observable>(3, (values) => histogramChild(tokenUsage, TOKEN_LABELS)([...values, 'output']))
-  const parseFailureChildren = new ChildCache<Incrementable>(3, counterChild(parseFailures, PARSE_FAILURE_LABELS))
-  const retryChildren = new ChildCache<Incrementable>(3, counterChild(retries, RETRY_LABELS))
-  const fallbackChildren = new ChildCache<Incrementable>(4, counterChild(fallbacks, FALLBACK_LABELS))
-  const confidenceChildren = new ChildCache<Observable>(2, histogramChild(decideConfidence, CONFIDENCE_LABELS))
-  const retrievalChildren = new ChildCache<Observable>(2, histogramChild(retrievalDuration, RETRIEVAL_LABELS))
+  // A child is created (at zero, in the exposition from then on) the first time its labels are
+  // seen or declared, and kept: recording touches only its numbers.
+  const httpChildren = new ChildCache(3, (values) => httpDuration.child(values))
+  const grpcHandledChildren = new ChildCache(3, (values) => grpcHandled.child(values))
+  const grpcHandlingChildren = new ChildCache(3, (values) => grpcHandling.child(values))
+  const overheadChildren = new ChildCache(1, (values) => overhead.child(values))
+  const inFlightChildren = new ChildCache(1, (values) => inFlight.child(values))
+  const stageChildren = new ChildCache(3, (values) => stageDuration.child(values))
+  const upstreamChildren = new ChildCache(4, (values) => upstreamDuration.child(values))
+  const inputTokenChildren = new ChildCache(3, (values) => tokenUsage.child([...values, 'input']))
+  const outputTokenChildren = new ChildCache(3, (values) => tokenUsage.child([...values, 'output']))
+  const parseFailureChildren = new ChildCache(3, (values) => parseFailures.child(values))
+  const retryChildren = new ChildCache(3, (values) => retries.child(values))
+  const fallbackChildren = new ChildCache(4, (values) => fallbacks.child(values))
+  const confidenceChildren = new ChildCache(2, (values) => decideConfidence.child(values))
+  const retrievalChildren = new ChildCache(2, (values) => retrievalDuration.child(values))
 
   // Both transports show up at zero from the start.
   for (const transport of ['http', 'grpc'] as const) {
