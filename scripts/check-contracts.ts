@@ -5,21 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { contractGenerators, listFiles, repositoryRoot } from './contract-generators.js'
-
-/** The first line where two texts differ, with the two versions of it, or undefined when equal. */
-export const firstDifference = (committed: string, generated: string): string | undefined => {
-  if (committed === generated) return undefined
-  const left = committed.split('\n')
-  const right = generated.split('\n')
-  let line = 0
-  while (line < Math.max(left.length, right.length) && left[line] === right[line]) line++
-  return [
-    `  first difference at line ${line + 1}:`,
-    `  - committed: ${left[line] ?? '(end of file)'}`,
-    `  + generated: ${right[line] ?? '(end of file)'}`,
-  ].join('\n')
-}
+import { contractGenerators, firstDifference, listFiles, repositoryRoot } from './contract-generators.js'
 
 const main = async (): Promise<number> => {
   const problems: string[] = []

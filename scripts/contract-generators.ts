@@ -27,6 +27,20 @@ export interface ContractGenerator {
   generate(): Promise<GeneratedFile[]>
 }
 
+/** The first line where two texts differ, with the two versions of it, or undefined when equal. */
+export const firstDifference = (committed: string, generated: string): string | undefined => {
+  if (committed === generated) return undefined
+  const left = committed.split('\n')
+  const right = generated.split('\n')
+  let line = 0
+  while (line < Math.max(left.length, right.length) && left[line] === right[line]) line++
+  return [
+    `  first difference at line ${line + 1}:`,
+    `  - committed: ${left[line] ?? '(end of file)'}`,
+    `  + generated: ${right[line] ?? '(end of file)'}`,
+  ].join('\n')
+}
+
 /** The repository root (scripts/ sits in it). */
 export const repositoryRoot: string = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 
