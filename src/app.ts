@@ -132,9 +132,13 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   })
 
   let indexes: ImageIndexes
+  // Index stores may hold connections (pgvector) or native memory (HNSW): released on close.
+  let closeIndexes = async (): Promise<void> => {}
   try {
     const embedders = metrics === undefined ? registry : instrumentEmbedders(registry, metrics)
-    indexes = await createImageIndexes({ config, embedders, logger: logger.child({ component: 'retrieval' }) })
+    const loaded = await createImageIndexes({ config, embedders, logger: logger.child({ component: 'retrieval' }) })
+    closeIndexes = () => loaded.close()
+    indexes = loaded
     if (metrics !== undefined) indexes = instrumentImageIndexes(indexes, metrics)
   } catch (error) {
     await registry.close()
@@ -176,6 +180,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       tls: security.tls,
     })
   } catch (error) {
+    await closeIndexes()
     await registry.close()
     throw error
   }
@@ -215,6 +220,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
         http.server.closeAllConnections()
         await graceful
       }
+      await closeIndexes()
       await registry.close()
     })()
     return closing
