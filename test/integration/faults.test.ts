@@ -1,7 +1,7 @@
 /**
  * Fault injection, end to end, on both transports: the whole app (HTTP and gRPC on real ports)
  * and the real OpenAI SDK against the scriptable fake upstream. Route for every stage: model-a,
- * then model-b; per-attempt timeout 400 ms; up to 3 attempts per model; one re-ask.
+ * then model-b; per-attempt timeout 1.5 s; up to 3 attempts per model; one re-ask.
  *
  * For every fault the client must get the right answer or the right typed error within its
  * deadline; the app's own counters must agree with what happened (the attempts the answer
@@ -235,8 +235,10 @@ const cases: FaultCase[] = [
       t.equal(result.code, 'DRIBER_UPSTREAM_RATE_LIMITED')
       t.equal(result.status, transport === 'http' ? 429 : GRPC.RESOURCE_EXHAUSTED)
       t.ok((result.retryAfterMs ?? 0) >= 1000, `Retry-After passed on (${result.retryAfterMs} ms)`)
-      t.equal(harness.upstream.chatRequests.length, 2, 'one call per model')
-      t.equal(await harness.metric('gen_ai_client_operation_duration_seconds_count', { error_type: 'DRIBER_UPSTREAM_RATE_LIMITED' }), 2)
+      // One 429 per model ends the request (a wait of 30 s is beyond the cap); on a starved machine an
+      // attempt may also time out first, so the count is checked against what the upstream saw.
+      t.equal(await harness.metric('gen_ai_client_operation_duration_seconds_count', { error_type: 'DRIBER_UPSTREAM_RATE_LIMITED' }), 2, 'one 429 per model')
+      t.equal(await harness.metric('gen_ai_client_operation_duration_seconds_count', { gen_ai_operation_name: 'chat' }), harness.upstream.chatRequests.length, 'every upstream call counted')
     },
   },
   {
@@ -264,7 +266,7 @@ const cases: FaultCase[] = [
       const down = await closedPort()
       return {
         registry: (baseUrl: string) => {
-          const registry = faultRegistry(400)(baseUrl)
+          const registry = faultRegistry(1500)(baseUrl)
           return { ...registry, models: registry.models.map((model) => (model.id === 'model-a' ? { ...model, base_url: down } : model)) }
         },
       }
@@ -324,7 +326,7 @@ t.test('a breaker opens for a dead model: later calls skip it without waiting on
   const harness = await startFaultHarness(t, {
     config: { resilience: { breaker: { minimumCalls: 4, windowSize: 8, failureRatio: 0.5, halfOpenAfterMs: 60_000 } } },
     registry: (baseUrl) => {
-      const registry = faultRegistry(400)(baseUrl)
+      const registry = faultRegistry(1500)(baseUrl)
       return { ...registry, models: registry.models.map((model) => (model.id === 'model-a' ? { ...model, base_url: down } : model)) }
     },
   })

@@ -78,7 +78,8 @@ export const startFaultHarness = async (t: Test, options: FaultHarnessOptions = 
   const app = await buildApp(testAppConfig(options.config), {
     logger: pino({ level: 'silent' }),
     metricsRegistry: metrics,
-    registry: (options.registry ?? faultRegistry(400))(upstream.baseUrl),
+    // Per-attempt timeout: short enough that hangs end quickly, long enough for a busy CI machine.
+    registry: (options.registry ?? faultRegistry(1500))(upstream.baseUrl),
   })
   await app.http.listen({ host: '127.0.0.1', port: 0 })
   const httpUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`
