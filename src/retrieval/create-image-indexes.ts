@@ -43,7 +43,6 @@ interface LoadedData {
   /** Identity of the data, for the pgvector table's build record. */
   build: string
   hnswFile?: string
-  hnswBuilt?: { m: number; efConstruction: number }
 }
 
 const defaultPool = (logger: Logger) => (connectionString: string, size: number): SqlPool => {
@@ -79,7 +78,6 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
       records: loaded.records,
       build: `${files[VECTORS_FILE]?.sha256}:${files[METADATA_FILE]?.sha256}`,
       ...(loaded.hnswFile === undefined ? {} : { hnswFile: loaded.hnswFile }),
-      ...(loaded.manifest.hnsw === undefined ? {} : { hnswBuilt: loaded.manifest.hnsw }),
     }
   }
   const parsed = readGalleryFile(location)
