@@ -48,7 +48,8 @@ export interface CallOptions {
 /** The raw generated client, for callers that need statuses and metadata as they are. */
 export const createRawImageSharingClient = (address: string, options: GrpcClientOptions = {}): ImageSharingClient => {
   const { grpcObject } = loadDriberProto()
-  const channelOptions: grpc.ChannelOptions = {}
+  // Channelz keeps per-call counters and traces nobody reads here.
+  const channelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0 }
   if (options.maxReceiveMessageBytes !== undefined) channelOptions['grpc.max_receive_message_length'] = options.maxReceiveMessageBytes
   return new grpcObject.driber.v1.ImageSharing(address, options.credentials ?? grpc.credentials.createInsecure(), channelOptions)
 }

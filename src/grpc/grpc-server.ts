@@ -64,6 +64,9 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
     // grpc-js answers RESOURCE_EXHAUSTED itself when a request exceeds this, before our code runs.
     'grpc.max_receive_message_length': config.grpc.maxReceiveMessageBytes,
     'grpc.max_send_message_length': config.grpc.maxSendMessageBytes,
+    // Channelz stays on although nothing reads it: with 'grpc.enable_channelz': 0, grpc-js 1.14
+    // stops tracking sessions and forceShutdown no longer closes them (a health Watch then holds
+    // the drain open for ever).
   })
 
   const inFlight = new InFlightCalls()

@@ -97,9 +97,13 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       } catch {
         // Observability must never break a call.
       }
-      const initial = new Metadata()
-      initial.set(requestIdMetadataKey, context.requestId)
-      call.sendMetadata(initial)
+      // The request id goes out with the answer, in the same tick, rather than as a HEADERS frame
+      // of its own at the start: one socket write per call instead of two.
+      const sendInitialMetadata = (): void => {
+        const initial = new Metadata()
+        initial.set(requestIdMetadataKey, context.requestId)
+        call.sendMetadata(initial)
+      }
 
       /** `answer`: the response, or the error body, for the completion line's model and attempts. */
       const report = (code: number, errorCode?: string, answer?: unknown): void => {
@@ -146,6 +150,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         (response) => {
           scope.finish()
           report(GrpcStatusCodes.OK, undefined, response)
+          sendInitialMetadata()
           callback(null, response)
           options.inFlight?.leave()
         },
@@ -156,6 +161,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')
           report(status.code, driberError.code, driberError.toBody())
+          sendInitialMetadata()
           callback(status)
           options.inFlight?.leave()
         },
