@@ -25,6 +25,46 @@ const PATHS: readonly Path[] = ['direct_sdk', 'direct_raw', 'http', 'grpc']
 /** Peers' published sequential overheads on a localhost mock (median of rounds), ms. */
 export const PEER_OVERHEADS_MS = { LiteLLM: 4.3, 'Portkey OSS gateway': '2.4-2.7', Bifrost: 0.5 } as const
 
+interface HistogramSnapshot {
+  sum: number
+  count: number
+  /** Cumulative counts by upper bound (seconds). */
+  buckets: Map<number, number>
+}
+
+/** `driber_overhead_seconds` per transport from a Prometheus exposition. */
+const scrapeOverhead = async (metricsUrl: string): Promise<Record<'http' | 'grpc', HistogramSnapshot>> => {
+  const response = await httpRequest(metricsUrl)
+  const text = await response.body.text()
+  const empty = (): HistogramSnapshot => ({ sum: 0, count: 0, buckets: new Map() })
+  const snapshots = { http: empty(), grpc: empty() }
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('driber_overhead_seconds')) continue
+    const transport = /transport="(http|grpc)"/.exec(line)?.[1] as 'http' | 'grpc' | undefined
+    if (transport === undefined) continue
+    const value = Number(line.trim().split(/\s+/).at(-1))
+    const snapshot = snapshots[transport]
+    if (line.startsWith('driber_overhead_seconds_sum')) snapshot.sum = value
+    else if (line.startsWith('driber_overhead_seconds_count')) snapshot.count = value
+    else {
+      const bound = /le="([^"]+)"/.exec(line)?.[1]
+      if (bound !== undefined) snapshot.buckets.set(bound === '+Inf' ? Number.POSITIVE_INFINITY : Number(bound), value)
+    }
+  }
+  return snapshots
+}
+
+/** Mean and the bucket bounds holding p50 and p99 of the observations between two scrapes (ms). */
+const histogramDelta = (before: HistogramSnapshot, after: HistogramSnapshot): { count: number; mean_ms: number; p50_at_most_ms: number; p99_at_most_ms: number } => {
+  const count = after.count - before.count
+  const bounds = [...after.buckets.keys()].sort((a, b) => a - b)
+  const boundFor = (q: number): number => {
+    for (const bound of bounds) if ((after.buckets.get(bound) ?? 0) - (before.buckets.get(bound) ?? 0) >= q * count) return bound * 1000
+    return Number.POSITIVE_INFINITY
+  }
+  return { count, mean_ms: count === 0 ? 0 : Math.round(((after.sum - before.sum) / count) * 1e6) / 1000, p50_at_most_ms: boundFor(0.5), p99_at_most_ms: boundFor(0.99) }
+}
+
 export const runOverheadBench = async (context: BenchContext): Promise<BenchOutcome> => {
   const rounds = context.quick ? 2 : 10
   const perRound = context.quick ? 50 : 500
@@ -69,6 +109,8 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
         return undefined
       }
     }
+    /** `x-driber-overhead-ms` of each measured HTTP request: driber's own account of its time. */
+    const serverReported: number[] = []
     const send = async (path: Path, index: number): Promise<number> => {
       const which = index % benchDialogues.length
       const started = performance.now()
@@ -89,6 +131,8 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
         }
         case 'http': {
           const response = await httpRequest(decideUrl, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: decideJson[which] })
+          const reported = Number(response.headers['x-driber-overhead-ms'])
+          if (Number.isFinite(reported)) serverReported.push(reported)
           const body = (await response.body.json()) as { share?: unknown }
           if (response.statusCode !== 200 || typeof body.share !== 'boolean') throw new Error(`decide answered ${response.statusCode}: ${JSON.stringify(body).slice(0, 200)}`)
           break
@@ -104,6 +148,8 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
 
     log(`overhead: warm-up ${warmup} requests per path`)
     for (let index = 0; index < warmup; index++) for (const path of PATHS) await timed(path, index)
+    serverReported.length = 0
+    const metricsBefore = await scrapeOverhead(server.metricsUrl)
 
     const roundStats: Array<Record<Path, LatencyStats>> = []
     const all: Record<Path, number[]> = { direct_sdk: [], direct_raw: [], http: [], grpc: [] }
@@ -123,6 +169,10 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
       log(`overhead round ${round + 1}/${rounds}: p50 sdk ${stats.direct_sdk.p50} raw ${stats.direct_raw.p50} http ${stats.http.p50} grpc ${stats.grpc.p50} ms`)
     }
 
+    const metricsAfter = await scrapeOverhead(server.metricsUrl)
+    const serverSide = Object.fromEntries(
+      (['http', 'grpc'] as const).map((transport) => [transport, histogramDelta(metricsBefore[transport], metricsAfter[transport])]),
+    )
     const overheadOf = (path: 'http' | 'grpc', base: 'direct_sdk' | 'direct_raw') => {
       const p50 = median(roundStats.map((stats) => stats[path].p50 - stats[base].p50))
       const p99 = median(roundStats.map((stats) => stats[path].p99 - stats[base].p99))
@@ -145,6 +195,10 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
       latency_ms: Object.fromEntries(PATHS.map((path) => [path, latencyStats(all[path])])),
       per_round_ms: roundStats,
       overhead_ms: overhead,
+      // Driber's own account, without any client library: the x-driber-overhead-ms header of
+      // each measured HTTP request, and the driber_overhead_seconds histogram per transport
+      // (mean, and the bucket bounds holding p50/p99) over the measured rounds.
+      server_reported_ms: { http_header: latencyStats(serverReported), metrics: serverSide },
       // Failed requests are not timed; on a machine starved of CPU, load shedding (503) can appear.
       failures,
       peers_ms: PEER_OVERHEADS_MS,
@@ -161,6 +215,13 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
         { bench: 'overhead', measure: 'gRPC Decide overhead p99', value: ms(grpc.p99_ms), target: `<= HTTP`, met: grpc.p99_ms <= http.p99_ms + 0.1 },
         { bench: 'overhead', measure: 'HTTP / direct p50 ratio', value: `${http.p50_ratio}x` },
         { bench: 'overhead', measure: 'HTTP overhead p50 vs raw undici direct', value: ms(overhead.http_vs_raw.p50_ms) },
+        { bench: 'overhead', measure: 'driber-reported overhead (x-driber-overhead-ms) p50 / p99', value: `${ms(latencyStats(serverReported).p50)} / ${ms(latencyStats(serverReported).p99)}` },
+        {
+          bench: 'overhead',
+          measure: 'driber_overhead_seconds mean, HTTP / gRPC',
+          value: `${ms(serverSide.http?.mean_ms ?? Number.NaN)} / ${ms(serverSide.grpc?.mean_ms ?? Number.NaN)}`,
+        },
+        ...(Object.keys(failures).length === 0 ? [] : [{ bench: 'overhead', measure: 'failed requests (not timed)', value: JSON.stringify(failures).slice(0, 120) }]),
       ],
     }
   } finally {
