@@ -14,7 +14,7 @@ import { Agent, request as httpRequest } from 'undici'
 import { loadDriberProto } from '../src/grpc/proto-package.js'
 import { decideRequestToWire } from '../src/grpc/wire-converters.js'
 import { benchConfig, benchDialogues, benchKeyEnvironment, benchRegistry } from './support/bench-fixtures.js'
-import { startDriberProcess, startUpstreamProcess } from './support/bench-processes.js'
+import { sleep, startDriberProcess, startUpstreamProcess } from './support/bench-processes.js'
 import type { BenchContext, BenchOutcome } from './support/bench-context.js'
 import { latencyStats } from './support/latency-stats.js'
 
@@ -86,7 +86,29 @@ export const runConcurrencyBench = async (context: BenchContext): Promise<BenchO
 
     log(`concurrency: ${total} requests in flight, upstream answers after ${UPSTREAM_LATENCY_MS} ms`)
     const started = performance.now()
+    // Where the memory goes while the burst is in flight: the server's own heap and external
+    // memory from its /metrics (prom-client default metrics), sampled once a second.
+    const memory = { heapUsedBytes: 0, externalBytes: 0, rssBytes: 0, samples: 0 }
+    let bursting = true
+    const sampler = (async () => {
+      while (bursting) {
+        await sleep(1_000)
+        try {
+          const response = await httpRequest(running.metricsUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 })
+          const text = await response.body.text()
+          const value = (name: string): number => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((line) => line.startsWith(`${name} `)) ?? '')?.[2] ?? 0)
+          memory.heapUsedBytes = Math.max(memory.heapUsedBytes, value('nodejs_heap_size_used_bytes'))
+          memory.externalBytes = Math.max(memory.externalBytes, value('nodejs_external_memory_bytes'))
+          memory.rssBytes = Math.max(memory.rssBytes, value('process_resident_memory_bytes'))
+          memory.samples++
+        } catch {
+          // A scrape that cannot get through the burst is skipped.
+        }
+      }
+    })()
     await Promise.all(Array.from({ length: total }, (_, index) => one(index)))
+    bursting = false
+    await sampler
     const seconds = (performance.now() - started) / 1000
     const peakRss = running.peakRssBytes()
     const failures: Record<string, number> = {}
@@ -111,6 +133,7 @@ export const runConcurrencyBench = async (context: BenchContext): Promise<BenchO
         latency_over_upstream_p99_ms: Math.round((latency.p99 - UPSTREAM_LATENCY_MS) * 10) / 10,
         peak_rss_bytes: peakRss ?? null,
         peak_rss_source: 'VmHWM of the driber process (/proc), start-up included',
+        sampled_during_burst: memory,
         driber: { runtime: context.runtime, workers: 1 },
         targets: { errors: 0, peak_rss_bytes_below: RSS_LIMIT_BYTES },
       },
