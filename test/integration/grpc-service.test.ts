@@ -184,8 +184,9 @@ t.test('health: NOT_SERVING while starting, SERVING when ready, NOT_SERVING whil
   t.equal(await checkHealth(address, ''), 'SERVING')
   t.equal(await checkHealth(address, 'driber.v1.ImageSharing'), 'SERVING')
 
-  // One slow call in flight when the drain starts: it must still get its answer.
-  upstream.setResponder(() => ({ kind: 'default', delayMs: 300 }))
+  // One slow call in flight when the drain starts: it must still get its answer. Slow enough that
+  // the checks below run while it is still in flight, even on a loaded machine.
+  upstream.setResponder(() => ({ kind: 'default', delayMs: 2_000 }))
   const seen = upstream.requestCount
   const inFlight = client.call('Decide', { dialogue: beachDialogue })
   await upstream.waitForRequests(seen + 1)

@@ -31,7 +31,8 @@ t.test('shutdown: NOT_SERVING and refusals at once, the accepted call answered, 
 
   const client = createProtoClient(address)
   t.teardown(() => client.close())
-  upstream.setResponder(() => ({ kind: 'default', delayMs: 400 }))
+  // Slow enough that the checks below run while it is still in flight, even on a loaded machine.
+  upstream.setResponder(() => ({ kind: 'default', delayMs: 2_000 }))
   const seen = upstream.requestCount
   const inFlight = client.call('Describe', { dialogue: beachDialogue })
   await upstream.waitForRequests(seen + 1)
