@@ -101,8 +101,6 @@ export const createLoggerOptions = (logging: LoggingConfig): LoggerOptions => {
     formatters: {
       // "level":"info" reads better than 30 in every log system we feed.
       level: (label) => ({ level: label }),
-      // Child logger bindings (request ids, components) get the same censoring as log objects.
-      bindings: (bindings) => censorValue(bindings, censors, CENSOR_DEPTH) as Record<string, unknown>,
       // Runs before pino's serializers, so errors are serialised here first (the err serializer
       // leaves plain objects alone) and censored like the rest; `req` is skipped: its serializer
       // keeps method and path only, and a live request object is not worth walking.
@@ -142,6 +140,19 @@ export const createLoggerOptions = (logging: LoggingConfig): LoggerOptions => {
  */
 export const createLogger = (logging: LoggingConfig, destination?: DestinationStream): Logger => {
   const options = createLoggerOptions(logging)
-  if (options.transport !== undefined || destination === undefined) return pino(options)
-  return pino(options, destination)
+  const logger = options.transport !== undefined || destination === undefined ? pino(options) : pino(options, destination)
+  return censorChildBindings(logger, censorsFor(logging.logDialogue))
+}
+
+/**
+ * Child logger bindings (request ids, components) get the same censoring as log objects. pino
+ * applies `formatters.bindings` to the root's bindings only, so `child` itself is wrapped; every
+ * child inherits the wrapper (pino children are made with `Object.create(parent)`).
+ */
+const censorChildBindings = (logger: Logger, censors: ReadonlyMap<string, string>): Logger => {
+  const child = logger.child
+  logger.child = function (this: Logger, bindings: Parameters<Logger['child']>[0], childOptions?: Parameters<Logger['child']>[1]) {
+    return child.call(this, censorValue(bindings, censors, CENSOR_DEPTH) as typeof bindings, childOptions)
+  } as Logger['child']
+  return logger
 }

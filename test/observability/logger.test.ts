@@ -80,3 +80,33 @@ t.test('pretty output only when asked', async (t) => {
   t.equal(createLoggerOptions(logging()).transport, undefined)
   t.match(createLoggerOptions(logging({ pretty: true })).transport, { target: 'pino-pretty' })
 })
+
+t.test('censoring reaches child bindings, error properties and arrays, and never changes the caller\'s objects', async (t) => {
+  const { lines, stream } = capture()
+  const logger = createLogger(logging(), stream)
+  const bindings = { component: 'upstream', auth: { token: 'tok-live-8' } }
+  const child = logger.child(bindings)
+  const upstreamError = Object.assign(new Error('upstream said no'), { body: { messages: [{ content: 'a user sentence' }] }, apiKey: 'sk-live-9' })
+  const event = { attempts: [{ model: 'm', outcome: 'ok' }], turns: [{ speaker: 'ann', text: 'hello' }], nested: { list: [{ password: 'pw-live-10' }] } }
+  child.warn({ err: upstreamError, ...event }, 'attempt failed')
+  const text = JSON.stringify(lines)
+  for (const leaked of ['tok-live-8', 'sk-live-9', 'a user sentence', 'hello', 'pw-live-10']) t.notMatch(text, leaked, `${leaked} is not logged`)
+  const line = lines[0] as { auth: { token: string }; err: { message: string; apiKey: string }; attempts: unknown; nested: { list: Array<{ password: string }> } }
+  t.equal(line.auth.token, SECRET_CENSOR, 'child bindings are censored')
+  t.equal(line.err.message, 'upstream said no', 'the error keeps its message')
+  t.equal(line.err.apiKey, SECRET_CENSOR, 'error properties are censored')
+  t.equal(line.nested.list[0]?.password, SECRET_CENSOR, 'inside arrays too')
+  t.same(line.attempts, [{ model: 'm', outcome: 'ok' }], 'what holds nothing to censor is logged as is')
+  t.equal(bindings.auth.token, 'tok-live-8', 'the bindings object is untouched')
+  t.equal(event.turns[0]?.text, 'hello', 'the logged object is untouched')
+  t.equal(event.nested.list[0]?.password, 'pw-live-10')
+  t.equal(upstreamError.apiKey, 'sk-live-9', 'the error is untouched')
+})
+
+t.test('censoring stops three levels below the top, as documented', async (t) => {
+  const { lines, stream } = capture()
+  createLogger(logging(), stream).info({ a: { b: { c: { token: 'depth-3' } } }, w: { x: { y: { z: { token: 'depth-4' } } } } }, 'deep')
+  const line = lines[0] as { a: { b: { c: { token: string } } }; w: { x: { y: { z: { token: string } } } } }
+  t.equal(line.a.b.c.token, SECRET_CENSOR)
+  t.equal(line.w.x.y.z.token, 'depth-4', 'deeper keys are not walked (driber logs no deeper objects)')
+})
