@@ -4,7 +4,7 @@
  * unknown or unusable, and makes sure a slow index cannot outlive the request.
  */
 import { DriberError, isDriberError } from '../errors.js'
-import type { ImageIndex } from '../retrieval/image-index.js'
+import type { ImageIndex, SearchOptions } from '../retrieval/image-index.js'
 import { abortError, raceAbort, throwIfOver } from './abort.js'
 import { validateCount, validateDescriptions } from './dialogue.js'
 import type { RequestContext } from './request-context.js'
@@ -27,16 +27,42 @@ export const resolveIndex = (dependencies: StageDependencies, name: string | und
   }
 }
 
+/** A request's optional search parameters, passed to the index as they came. */
+export type SearchTuning = Pick<SearchOptions, 'filter' | 'ef'>
+
+/**
+ * Checks the shape of `filter` (string values) and `ef` (a positive integer). Which filter keys
+ * exist and how large `ef` may be depend on the index, which checks them itself.
+ */
+export const validateSearchTuning = (filter: unknown, ef: unknown): SearchTuning => {
+  const tuning: SearchTuning = {}
+  if (filter !== undefined && filter !== null) {
+    if (typeof filter !== 'object' || Array.isArray(filter)) {
+      throw new DriberError('INVALID_ARGUMENT', { message: 'filter must be an object of strings', details: { field: 'filter', reason: 'not_an_object' } })
+    }
+    for (const [key, value] of Object.entries(filter)) {
+      if (typeof value !== 'string') {
+        throw new DriberError('INVALID_ARGUMENT', { message: `filter.${key} must be a string`, details: { field: `filter.${key}`, reason: 'not_a_string' } })
+      }
+    }
+    // An empty filter (what a proto map with no entries decodes to) filters nothing.
+    if (Object.keys(filter).length > 0) tuning.filter = { ...(filter as Record<string, string>) }
+  }
+  if (ef !== undefined && ef !== null) tuning.ef = validateCount(ef, 'ef', Number.MAX_SAFE_INTEGER, 1)
+  return tuning
+}
+
 /** Searches an already resolved index with already checked input. */
 export const searchIndex = async (
   index: ImageIndex,
   descriptions: string[],
   k: number,
   context: RequestContext,
+  tuning: SearchTuning = {},
 ): Promise<RetrieveResult> => {
   throwIfOver(context.signal, context.deadline)
   try {
-    const search = Promise.resolve().then(() => index.search(descriptions, { k, signal: context.signal, requestId: context.requestId }))
+    const search = Promise.resolve().then(() => index.search(descriptions, { k, signal: context.signal, requestId: context.requestId, ...tuning }))
     const results = await raceAbort(search, context.signal, context.deadline)
     return { results: results.slice(0, k), index: index.name }
   } catch (error) {
@@ -53,8 +79,9 @@ export const retrieve = (dependencies: StageDependencies, input: RetrieveInput, 
     async () => {
       const descriptions = validateDescriptions(input.descriptions, dependencies.limits)
       const k = validateCount(input.k, 'k', dependencies.limits.maxK, DEFAULT_K)
+      const tuning = validateSearchTuning(input.filter, input.ef)
       const index = resolveIndex(dependencies, validateName(input.index, 'index'))
-      return searchIndex(index, descriptions, k, context)
+      return searchIndex(index, descriptions, k, context, tuning)
     },
     (result) => result.index,
   )

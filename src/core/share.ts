@@ -10,7 +10,7 @@ import { describe } from './describe.js'
 import type { RequestContext } from './request-context.js'
 import { DEFAULT_K, resolveIndex, searchIndex } from './retrieve.js'
 import { observeStage, validateName, type StageDependencies } from './stage-support.js'
-import type { ShareInput, ShareResult } from './types.js'
+import type { ShareInput, ShareResult, Usage } from './types.js'
 
 /** Fits model-written descriptions to the retrieval limits (the client did not write them, so they are trimmed, not refused). */
 const fitDescriptions = (texts: string[], limits: StageDependencies['limits']): string[] =>
@@ -19,7 +19,22 @@ const fitDescriptions = (texts: string[], limits: StageDependencies['limits']): 
     return [...text].slice(0, limits.maxDescriptionChars).join('')
   })
 
-/** Decide, then (when the answer is yes) Describe and Retrieve. */
+/** Tokens of several stages together: what the whole request cost. */
+const sumUsage = (usages: Usage[]): Usage =>
+  usages.reduce(
+    (total, usage) => ({
+      input_tokens: total.input_tokens + usage.input_tokens,
+      output_tokens: total.output_tokens + usage.output_tokens,
+      total_tokens: total.total_tokens + usage.total_tokens,
+    }),
+    { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+  )
+
+/**
+ * Decide, then (when the answer is yes) Describe and Retrieve. The answer carries the Describe
+ * stage's model, attempts and usage beside the decision's, and the request's total usage, because
+ * callers bill and debug by them.
+ */
 export const share = (dependencies: StageDependencies, input: ShareInput, context: RequestContext): Promise<ShareResult> =>
   observeStage(
     dependencies.observer,
@@ -39,7 +54,7 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
         { dialogue: input.dialogue, ...(speaker === undefined ? {} : { speaker }), ...(model === undefined ? {} : { model }) },
         context,
       )
-      if (!decision.share) return { decision, descriptions: [], results: [] }
+      if (!decision.share) return { decision, descriptions: [], results: [], usage: sumUsage([decision.usage]), describe: null }
 
       const described = await describe(
         dependencies,
@@ -48,7 +63,13 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
       )
       const descriptions = described.descriptions
       const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context)
-      return { decision, descriptions, results: found.results }
+      return {
+        decision,
+        descriptions,
+        results: found.results,
+        usage: sumUsage([decision.usage, described.usage]),
+        describe: { model: described.model, attempts: described.attempts, usage: described.usage },
+      }
     },
     (result) => result.decision.model,
   )

@@ -113,6 +113,10 @@ export interface RetrieveInput {
   descriptions: string[]
   k?: number
   index?: string
+  /** Exact-match metadata filter, all of which must hold (`labels`/`label`, `id`, `url`); the index checks the keys. */
+  filter?: Record<string, string>
+  /** HNSW search breadth for this request, 1..`retrieval.hnsw.maxEf`; the index checks it, exact search ignores it. */
+  ef?: number
 }
 
 export interface ImageResult {
@@ -141,4 +145,8 @@ export interface ShareResult {
   decision: DecideNextResult
   descriptions: Description[]
   results: ImageResult[]
+  /** Tokens of every model stage that ran (Decide, and Describe when the decision is yes), summed. */
+  usage: Usage
+  /** Which model described the image, after which attempts, at what cost; null when the decision is no. */
+  describe: ModelAnswer | null
 }

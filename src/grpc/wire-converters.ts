@@ -22,6 +22,7 @@ import type {
   Dialogue,
   ImageResult,
   Intent,
+  ModelAnswer,
   ParseFailureReason,
   RankCandidate,
   Restriction,
@@ -45,6 +46,7 @@ import type { Description__Output as WireDescriptionOutput } from './generated/d
 import type { ImageResult__Output as WireImageResultOutput } from './generated/driber/v1/ImageResult.js'
 import type { Intent__Output } from './generated/driber/v1/Intent.js'
 import type { ListModelsResponse, ListModelsResponse__Output } from './generated/driber/v1/ListModelsResponse.js'
+import type { ModelAnswer as WireModelAnswer, ModelAnswer__Output as WireModelAnswerOutput } from './generated/driber/v1/ModelAnswer.js'
 import type { ModelInfo as WireModelInfo, ModelInfo__Output as WireModelInfoOutput } from './generated/driber/v1/ModelInfo.js'
 import type { OutputMode__Output } from './generated/driber/v1/OutputMode.js'
 import type { ParseFailureReason__Output } from './generated/driber/v1/ParseFailureReason.js'
@@ -202,7 +204,10 @@ export const describeRequestFromWire = (request: DescribeRequest__Output): Descr
 export const retrieveRequestFromWire = (request: RetrieveRequest__Output): RetrieveInput => {
   const input: RetrieveInput = { descriptions: [...request.descriptions] }
   withOptional(input, 'k', request.k)
-  return withOptional(input, 'index', request.index)
+  withOptional(input, 'index', request.index)
+  // A proto map cannot be absent: no entries is HTTP's missing `filter`.
+  if (Object.keys(request.filter).length > 0) input.filter = { ...request.filter }
+  return withOptional(input, 'ef', request.ef)
 }
 
 export const shareRequestFromWire = (request: ShareRequest__Output): ShareInput => {
@@ -275,10 +280,18 @@ export const retrieveResponseToWire = (result: RetrieveResult): RetrieveResponse
   index: result.index,
 })
 
+const modelAnswerToWire = (answer: ModelAnswer): WireModelAnswer => ({
+  model: answer.model,
+  attempts: answer.attempts.map(attemptToWire),
+  usage: usageToWire(answer.usage),
+})
+
 export const shareResponseToWire = (result: ShareResult): ShareResponse => ({
   decision: decideNextToWire(result.decision),
   descriptions: result.descriptions.map(descriptionToWire),
   results: result.results.map(imageToWire),
+  usage: usageToWire(result.usage),
+  describe: result.describe === null ? null : modelAnswerToWire(result.describe),
 })
 
 const modelInfoToWire = (model: ModelInfo): WireModelInfo => {
@@ -349,7 +362,9 @@ export const describeRequestToWire = (input: DescribeInput): DescribeRequest => 
 export const retrieveRequestToWire = (input: RetrieveInput): RetrieveRequest => {
   const request: RetrieveRequest = { descriptions: [...input.descriptions] }
   withOptional(request, 'k', input.k)
-  return withOptional(request, 'index', input.index)
+  withOptional(request, 'index', input.index)
+  if (input.filter !== undefined) request.filter = { ...input.filter }
+  return withOptional(request, 'ef', input.ef)
 }
 
 export const shareRequestToWire = (input: ShareInput): ShareRequest => {
@@ -421,12 +436,20 @@ export const retrieveResponseFromWire = (response: RetrieveResponse__Output): Re
   index: response.index,
 })
 
+const modelAnswerFromWire = (answer: WireModelAnswerOutput): ModelAnswer => ({
+  model: answer.model,
+  attempts: answer.attempts.map(attemptFromWire),
+  usage: usageFromWire(answer.usage),
+})
+
 export const shareResponseFromWire = (response: ShareResponse__Output): ShareResult => {
   if (response.decision === null) throw new DriberError('INTERNAL', { message: 'Share response carries no decision' })
   return {
     decision: decideNextFromWire(response.decision),
     descriptions: response.descriptions.map(descriptionFromWire),
     results: response.results.map(imageFromWire),
+    usage: usageFromWire(response.usage),
+    describe: response.describe === null ? null : modelAnswerFromWire(response.describe),
   }
 }
 

@@ -105,3 +105,32 @@ t.test('a hanging index cannot outlive the request', async (t) => {
   t.teardown(scope.dispose)
   t.equal((await errorOf(core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'DEADLINE_EXCEEDED')
 })
+
+t.test('filter and ef reach the index as given; absent or empty ones are not passed', async (t) => {
+  const index = new ListIndex('photos', images)
+  const { core } = build(indexSet([index]))
+  const scope = testContext()
+  t.teardown(scope.dispose)
+  await core.retrieve({ descriptions: ['a dog'], filter: { labels: 'dog', url: 'https://images.example/1.jpg' }, ef: 200 }, scope.context)
+  await core.retrieve({ descriptions: ['a dog'], filter: {} }, scope.context)
+  await core.retrieve({ descriptions: ['a dog'] }, scope.context)
+  t.same(index.tunings, [{ filter: { labels: 'dog', url: 'https://images.example/1.jpg' }, ef: 200 }, {}, {}])
+})
+
+t.test('a malformed filter or ef is INVALID_ARGUMENT naming the field, before the index is searched', async (t) => {
+  const index = new ListIndex('photos', images)
+  const { core } = build(indexSet([index]))
+  const scope = testContext()
+  t.teardown(scope.dispose)
+  for (const [input, field] of [
+    [{ ef: 0 }, 'ef'],
+    [{ ef: 2.5 }, 'ef'],
+    [{ filter: ['dog'] }, 'filter'],
+    [{ filter: { labels: 3 } }, 'filter.labels'],
+  ] as const) {
+    const error = await errorOf(core.retrieve({ descriptions: ['a dog'], ...input } as never, scope.context))
+    t.equal(error.kind, 'INVALID_ARGUMENT', JSON.stringify(input))
+    t.equal(error.details?.field, field)
+  }
+  t.same(index.queries, [], 'the index was never asked')
+})

@@ -55,6 +55,30 @@ t.test('yes: decide, describe for the decided speaker, retrieve with the descrip
   )
 })
 
+t.test("yes: the answer carries Describe's model, attempts and usage, and the request's total usage", async (t) => {
+  const decider = new ScriptedChatModel('decider', [{ reply: decision(true), usage: { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }])
+  const describer = new ScriptedChatModel('describer', [
+    { reply: 'not json at all', usage: { input_tokens: 60, output_tokens: 5, total_tokens: 65 } },
+    { reply: { descriptions: [{ text: 'An image of a bike', salient: ['bike'] }] }, usage: { input_tokens: 70, output_tokens: 15, total_tokens: 85 } },
+  ])
+  const { core } = build(decider, describer)
+  const scope = testContext()
+  t.teardown(scope.dispose)
+  const result = await core.share({ dialogue }, scope.context)
+  t.same(result.decision.usage, { input_tokens: 100, output_tokens: 20, total_tokens: 120 }, "Decide's own usage stays in the decision")
+  t.equal(result.describe?.model, 'describer')
+  t.same(
+    result.describe?.attempts.map((attempt) => [attempt.model, attempt.outcome]),
+    [
+      ['describer', 'parse_failure'],
+      ['describer', 'ok'],
+    ],
+    'the re-ask is visible',
+  )
+  t.same(result.describe?.usage, { input_tokens: 130, output_tokens: 20, total_tokens: 150 }, 'Describe usage counts both attempts')
+  t.same(result.usage, { input_tokens: 230, output_tokens: 40, total_tokens: 270 }, 'total = Decide + Describe')
+})
+
 t.test('no: stops after Decide with empty descriptions and results', async (t) => {
   const decider = new ScriptedChatModel('decider', [{ reply: decision(false, 'Bo') }])
   const describer = new ScriptedChatModel('describer', [])
@@ -62,7 +86,8 @@ t.test('no: stops after Decide with empty descriptions and results', async (t) =
   const scope = testContext()
   t.teardown(scope.dispose)
   const result = await core.share({ dialogue }, scope.context)
-  t.match(result, { decision: { share: false }, descriptions: [], results: [] })
+  t.match(result, { decision: { share: false }, descriptions: [], results: [], describe: null })
+  t.same(result.usage, result.decision.usage, 'only Decide ran, so only Decide cost anything')
   t.equal(describer.calls, 0)
   t.same(index.queries, [])
 })

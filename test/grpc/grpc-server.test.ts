@@ -43,7 +43,7 @@ const stubCore = (behaviour: (context: RequestContext) => Promise<DecideNextResu
     rank: async () => ({ candidates: [], model: 'stub', attempts: [], usage: decision.usage }),
     describe: async () => ({ descriptions: [], model: 'stub', attempts: [], usage: decision.usage }),
     retrieve: async (input) => ({ results: [], index: input.index ?? 'default' }),
-    share: async () => ({ decision, descriptions: [], results: [] }),
+    share: async () => ({ decision, descriptions: [], results: [], usage: decision.usage, describe: null }),
     listModels: () => models,
   }
   return { core, contexts }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS, SCALES, type DecideNextResult, type DecideRankResult } from '../../src/core/types.js'
+import { INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS, SCALES, type DecideNextResult, type DecideRankResult, type ShareResult } from '../../src/core/types.js'
 import type { ModelList } from '../../src/core/driber-core.js'
 import { loadDriberProto } from '../../src/grpc/proto-package.js'
 import {
@@ -17,6 +17,7 @@ import {
   listModelsResponseFromWire,
   listModelsResponseToWire,
   retrieveRequestFromWire,
+  retrieveRequestToWire,
   shareRequestFromWire,
   shareRequestToWire,
   shareResponseFromWire,
@@ -143,18 +144,38 @@ t.test('UNSPECIFIED or unknown restrictions are INVALID_ARGUMENT naming the fiel
   t.throws(() => describeRequestToWire({ dialogue: [], restrictions: ['sepia' as never] }), { name: 'DriberError', kind: 'INVALID_ARGUMENT' })
 })
 
-t.test('retrieve requests keep k and index only when set', async (t) => {
-  t.same(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['An image of a dog'] })), { descriptions: ['An image of a dog'] })
-  t.same(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['a', 'b'], k: 4, index: 'photochat' })), { descriptions: ['a', 'b'], k: 4, index: 'photochat' })
+t.test('retrieve requests keep k, index, filter and ef only when set', async (t) => {
+  t.strictSame(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['An image of a dog'] })), { descriptions: ['An image of a dog'] })
+  t.strictSame(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['a', 'b'], k: 4, index: 'photochat' })), { descriptions: ['a', 'b'], k: 4, index: 'photochat' })
+  const tuned = { descriptions: ['a dog'], k: 2, filter: { labels: 'dog', url: 'https://example.com/1.jpg' }, ef: 300 }
+  t.strictSame(retrieveRequestFromWire(throughWire('RetrieveRequest', retrieveRequestToWire(tuned))), tuned, 'filter and ef survive the wire')
+  t.strictSame(
+    retrieveRequestFromWire(throughWire('RetrieveRequest', retrieveRequestToWire({ descriptions: ['a dog'], filter: {} }))),
+    { descriptions: ['a dog'] },
+    'an empty filter (all a proto map can say for none) is no filter',
+  )
+  t.equal(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['a'], ef: 0 })).ef, 0, 'an explicit ef of 0 reaches the core, which rejects it as HTTP does')
 })
 
-t.test('share responses survive the wire', async (t) => {
-  const result = {
+t.test('share responses survive the wire, with what each stage cost', async (t) => {
+  const result: ShareResult = {
     decision: next,
     descriptions: [{ text: 'An image of a puppy', salient: ['puppy'] }],
     results: [{ id: 'img-1', url: 'https://example.com/1.jpg', caption: 'a puppy', score: 0.75 }],
+    usage: { input_tokens: 220, output_tokens: 70, total_tokens: 290 },
+    describe: {
+      model: 'tiny-model',
+      attempts: [
+        { model: 'tiny-model', outcome: 'parse_failure', reason: 'invalid_json', duration_ms: 8 },
+        { model: 'tiny-model', outcome: 'ok', duration_ms: 9.5 },
+      ],
+      usage: { input_tokens: 100, output_tokens: 40, total_tokens: 140 },
+    },
   }
   t.strictSame(shareResponseFromWire(throughWire('ShareResponse', shareResponseToWire(result))), result)
+
+  const declined: ShareResult = { decision: { ...next, share: false }, descriptions: [], results: [], usage: next.usage, describe: null }
+  t.strictSame(shareResponseFromWire(throughWire('ShareResponse', shareResponseToWire(declined))), declined, 'no Describe stage: describe is null')
 })
 
 t.test('the model list survives the wire, numeric and labelled parameter counts alike', async (t) => {

@@ -78,8 +78,18 @@ t.test('every method answers a client generated only from proto/', async (t) => 
 
   const shared = await client.call('Share', { dialogue: beachDialogue, speaker: 'Ana', k: 1 })
   t.type(shared.response.decision.share, 'boolean')
-  if (shared.response.decision.share) t.equal(shared.response.results.length, 1)
-  else t.same([shared.response.descriptions, shared.response.results], [[], []], 'nothing described when the decision is no')
+  if (shared.response.decision.share) {
+    t.equal(shared.response.results.length, 1)
+    t.ok(shared.response.describe.model.length > 0 && shared.response.describe.attempts.length >= 1, "Describe's model and attempts")
+    t.equal(
+      shared.response.usage.total_tokens,
+      shared.response.decision.usage.total_tokens + shared.response.describe.usage.total_tokens,
+      'usage sums Decide and Describe',
+    )
+  } else {
+    t.same([shared.response.descriptions, shared.response.results], [[], []], 'nothing described when the decision is no')
+    t.equal(shared.response.describe, null)
+  }
 
   const models = await client.call('ListModels', {})
   t.same(

@@ -91,6 +91,19 @@ t.test('share: decide yes, then describe and retrieve', async (t) => {
   t.equal(response.body.results.length, 3)
   const stages = upstream.chatRequests.map((request) => (request.body as { response_format: { json_schema: { name: string } } }).response_format.json_schema.name)
   t.same(stages, ['driber_decide', 'driber_describe'])
+  const { decision, describe, usage } = response.body
+  t.match(describe, { model: String, attempts: [{ outcome: 'ok' }], usage: { total_tokens: Number } }, "Describe's model, attempts and usage")
+  t.equal(describe.attempts.length, 1)
+  t.ok(describe.usage.total_tokens > 0)
+  t.same(
+    usage,
+    {
+      input_tokens: decision.usage.input_tokens + describe.usage.input_tokens,
+      output_tokens: decision.usage.output_tokens + describe.usage.output_tokens,
+      total_tokens: decision.usage.total_tokens + describe.usage.total_tokens,
+    },
+    'usage sums Decide and Describe',
+  )
 })
 
 t.test('share: a "no" stops after decide, with empty descriptions and results', async (t) => {
@@ -106,6 +119,8 @@ t.test('share: a "no" stops after decide, with empty descriptions and results', 
   t.equal(response.body.decision.trigger, null)
   t.same(response.body.descriptions, [])
   t.same(response.body.results, [])
+  t.equal(response.body.describe, null, 'nothing was described, so no Describe cost')
+  t.same(response.body.usage, response.body.decision.usage, 'the cost is Decide alone')
   t.equal(upstream.chatRequests.length, 1, 'describe was never called')
   t.equal(upstream.embeddingRequests.length, embeddingsAtStart, 'nothing was retrieved')
 })

@@ -5,7 +5,7 @@
  * status and the gRPC status both the ones the catalog lists for it.
  */
 import * as grpc from '@grpc/grpc-js'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { ConfigData, DeepPartial } from '../../src/config.js'
 import { DriberError, ErrorCatalog, type ErrorKind } from '../../src/errors.js'
 import { createDriberGrpcClient, type DriberGrpcClient } from '../../src/grpc/grpc-client.js'
@@ -39,7 +39,21 @@ interface ParityCase {
    * the wording need not.
    */
   compareDetails?: 'all' | 'field'
+  /**
+   * What the answer must say beyond being equal on both transports; `value` is the decoded JSON
+   * answer, whose shape the case's operation fixes.
+   */
+  check?: (t: Test, value: any) => void
 }
+
+/** What Decide answers when the model says no image fits. */
+const declined = JSON.stringify({ share: false, speaker: 'Ana', confidence: 0.2, intents: [], trigger_turn: null, rationale: 'Nothing to show.' })
+
+const sumOf = (...usages: Array<{ input_tokens: number; output_tokens: number; total_tokens: number }>) => ({
+  input_tokens: usages.reduce((total, usage) => total + usage.input_tokens, 0),
+  output_tokens: usages.reduce((total, usage) => total + usage.output_tokens, 0),
+  total_tokens: usages.reduce((total, usage) => total + usage.total_tokens, 0),
+})
 
 const manyTurns = Array.from({ length: 80 }, (_, index) => ({ speaker: index % 2 === 0 ? 'Ana' : 'Ben', text: `turn ${index}` }))
 
@@ -52,7 +66,33 @@ const cases: ParityCase[] = [
   { name: 'describe with restrictions', operation: 'describe', body: { dialogue: beachDialogue, restrictions: ['prefix', 'specific'], n: 2 } },
   { name: 'describe by alias', operation: 'describe', body: { dialogue: beachDialogue, model: 'primary' } },
   { name: 'retrieve', operation: 'retrieve', body: { descriptions: ['An image of a sea turtle in clear water'], k: 3 } },
-  { name: 'share', operation: 'share', body: { dialogue: beachDialogue, speaker: 'Ana', k: 2 } },
+  {
+    name: 'retrieve with a metadata filter and ef',
+    operation: 'retrieve',
+    body: { descriptions: ['An image of a sea turtle in clear water'], k: 3, filter: { id: 'dog' }, ef: 64 },
+    check: (t, value) => t.same(value.results.map((image: { id: string }) => image.id), ['dog'], 'only the filtered image'),
+  },
+  {
+    name: 'share',
+    operation: 'share',
+    body: { dialogue: beachDialogue, speaker: 'Ana', k: 2 },
+    check: (t, value) => {
+      t.ok(value.describe !== null && typeof value.describe.model === 'string' && value.describe.model.length > 0, "Describe's model is reported")
+      t.ok(value.describe.attempts.length >= 1, "Describe's attempts are reported")
+      t.ok(value.describe.usage.total_tokens > 0, "Describe's usage is reported")
+      t.same(value.usage, sumOf(value.decision.usage, value.describe.usage), 'usage is Decide + Describe')
+    },
+  },
+  {
+    name: 'share, decision no',
+    operation: 'share',
+    body: { dialogue: beachDialogue, speaker: 'Ana' },
+    upstream: (upstream) => upstream.setResponder(() => ({ kind: 'content', content: declined })),
+    check: (t, value) => {
+      t.match(value, { decision: { share: false }, descriptions: [], results: [], describe: null })
+      t.same(value.usage, value.decision.usage, 'only Decide ran')
+    },
+  },
   { name: 'models', operation: 'models', body: {} },
   // Each error class.
   { name: 'invalid input: empty dialogue', operation: 'decide', body: { dialogue: [] }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
@@ -60,6 +100,8 @@ const cases: ParityCase[] = [
   { name: 'invalid input: too many turns', operation: 'decide', body: { dialogue: manyTurns }, error: 'DIALOGUE_TOO_LONG' },
   { name: 'unknown model', operation: 'describe', body: { dialogue: beachDialogue, model: 'gigantic' }, error: 'UNKNOWN_MODEL' },
   { name: 'unknown index', operation: 'retrieve', body: { descriptions: ['a dog'], index: 'nowhere' }, error: 'UNKNOWN_INDEX' },
+  { name: 'invalid input: unknown filter field', operation: 'retrieve', body: { descriptions: ['a dog'], filter: { colour: 'red' } }, error: 'INVALID_ARGUMENT' },
+  { name: 'invalid input: ef of 0', operation: 'retrieve', body: { descriptions: ['a dog'], ef: 0 }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
   {
     name: 'parse failure after re-ask and fallback',
     operation: 'decide',
@@ -182,7 +224,10 @@ for (const parity of cases) {
     if (parity.error === undefined) {
       t.ok(http.outcome.ok, `HTTP answers: ${JSON.stringify(http.outcome)}`)
       t.ok(viaGrpc.outcome.ok, `gRPC answers: ${JSON.stringify(viaGrpc.outcome)}`)
-      if (http.outcome.ok && viaGrpc.outcome.ok) t.same(withoutDurations(viaGrpc.outcome.value), withoutDurations(http.outcome.value), 'the same result')
+      if (http.outcome.ok && viaGrpc.outcome.ok) {
+        t.same(withoutDurations(viaGrpc.outcome.value), withoutDurations(http.outcome.value), 'the same result')
+        parity.check?.(t, http.outcome.value)
+      }
       t.equal(viaGrpc.upstreamChats, http.upstreamChats, 'the same upstream calls')
       return
     }

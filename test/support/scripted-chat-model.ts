@@ -9,7 +9,7 @@ import type { ModelRouter, RoutedModel } from '../../src/core/model-router.js'
 import type { Stage, Usage } from '../../src/core/types.js'
 import { DriberError } from '../../src/errors.js'
 import type { ChatModel, ChatRequest, ChatResponse, FinishReason, OutputMode } from '../../src/providers/provider.js'
-import type { ImageIndex, ImageIndexes } from '../../src/retrieval/image-index.js'
+import type { ImageIndex, ImageIndexes, SearchOptions } from '../../src/retrieval/image-index.js'
 import type { ImageResult } from '../../src/core/types.js'
 
 /** One scripted answer. */
@@ -114,6 +114,8 @@ export const scriptedRouter = (models: RoutedModel[], routes: Partial<Record<Sta
 export class ListIndex implements ImageIndex {
   readonly embedderId = 'test-embedder'
   readonly queries: string[][] = []
+  /** The optional search parameters of each query (`filter`, `ef`), as the core passed them. */
+  readonly tunings: Array<Pick<SearchOptions, 'filter' | 'ef'>> = []
   constructor(
     readonly name: string,
     private readonly images: ImageResult[],
@@ -121,8 +123,9 @@ export class ListIndex implements ImageIndex {
   get size(): number {
     return this.images.length
   }
-  async search(descriptions: string[], options: { k: number }): Promise<ImageResult[]> {
+  async search(descriptions: string[], options: SearchOptions): Promise<ImageResult[]> {
     this.queries.push(descriptions)
+    this.tunings.push({ ...(options.filter === undefined ? {} : { filter: options.filter }), ...(options.ef === undefined ? {} : { ef: options.ef }) })
     return this.images.slice(0, options.k)
   }
 }

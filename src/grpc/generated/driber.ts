@@ -14,6 +14,7 @@ import type { ImageResult as _driber_v1_ImageResult, ImageResult__Output as _dri
 import type { ImageSharingClient as _driber_v1_ImageSharingClient, ImageSharingDefinition as _driber_v1_ImageSharingDefinition } from './driber/v1/ImageSharing.js';
 import type { ListModelsRequest as _driber_v1_ListModelsRequest, ListModelsRequest__Output as _driber_v1_ListModelsRequest__Output } from './driber/v1/ListModelsRequest.js';
 import type { ListModelsResponse as _driber_v1_ListModelsResponse, ListModelsResponse__Output as _driber_v1_ListModelsResponse__Output } from './driber/v1/ListModelsResponse.js';
+import type { ModelAnswer as _driber_v1_ModelAnswer, ModelAnswer__Output as _driber_v1_ModelAnswer__Output } from './driber/v1/ModelAnswer.js';
 import type { ModelInfo as _driber_v1_ModelInfo, ModelInfo__Output as _driber_v1_ModelInfo__Output } from './driber/v1/ModelInfo.js';
 import type { ModelRoute as _driber_v1_ModelRoute, ModelRoute__Output as _driber_v1_ModelRoute__Output } from './driber/v1/ModelRoute.js';
 import type { RankCandidate as _driber_v1_RankCandidate, RankCandidate__Output as _driber_v1_RankCandidate__Output } from './driber/v1/RankCandidate.js';
@@ -53,6 +54,7 @@ export interface ProtoGrpcType {
       Intent: EnumTypeDefinition
       ListModelsRequest: MessageTypeDefinition<_driber_v1_ListModelsRequest, _driber_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_driber_v1_ListModelsResponse, _driber_v1_ListModelsResponse__Output>
+      ModelAnswer: MessageTypeDefinition<_driber_v1_ModelAnswer, _driber_v1_ModelAnswer__Output>
       ModelInfo: MessageTypeDefinition<_driber_v1_ModelInfo, _driber_v1_ModelInfo__Output>
       ModelRoute: MessageTypeDefinition<_driber_v1_ModelRoute, _driber_v1_ModelRoute__Output>
       OutputMode: EnumTypeDefinition

@@ -11,6 +11,20 @@ export const RetrieveRequestSchema = Type.Object(
     }),
     k: Type.Optional(KSchema),
     index: Type.Optional(IndexNameSchema),
+    filter: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description:
+          'Exact-match metadata filter, all of which must hold: `labels` (or `label`) keeps images whose labels include the value, `id` and `url` match the field; other keys are refused.',
+        examples: [{ labels: 'turtle' }],
+      }),
+    ),
+    ef: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "HNSW search breadth for this request, up to the index's `maxEf` (its `efSearch` when absent); raised to `k` when smaller. Exact indexes ignore it.",
+        examples: [256],
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Find images matching descriptions.' },
 )

@@ -10,6 +10,8 @@ import {
   NSchema,
   RestrictionsSchema,
   SpeakerSchema,
+  UsageSchema,
+  modelAnswerFields,
 } from './common-schemas.js'
 import { DecideNextResponseSchema } from './decide-schemas.js'
 
@@ -46,6 +48,20 @@ export const ShareResponseSchema = Type.Object(
     decision: DecideNextResponseSchema,
     descriptions: Type.Array(DescriptionSchema, { description: 'Empty when the decision is no.' }),
     results: Type.Array(ImageResultSchema, { description: 'Empty when the decision is no.' }),
+    usage: Type.Object(UsageSchema.properties, {
+      additionalProperties: false,
+      description: 'Tokens of every model stage that ran (Decide, and Describe when the decision is yes), summed: what the request cost.',
+    }),
+    describe: Type.Union(
+      [
+        Type.Object(modelAnswerFields, {
+          additionalProperties: false,
+          description: "The Describe stage's model, attempts and tokens (Decide's are in `decision`).",
+        }),
+        Type.Null({ description: 'The decision is no: nothing was described.' }),
+      ],
+      { description: "The Describe stage's model, attempts and tokens, or null when the decision is no." },
+    ),
   },
-  { additionalProperties: false, description: 'The decision, and when it is yes the descriptions and images.' },
+  { additionalProperties: false, description: 'The decision, and when it is yes the descriptions and images, with what each model stage cost.' },
 )

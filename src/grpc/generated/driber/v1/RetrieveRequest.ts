@@ -17,8 +17,20 @@ export interface RetrieveRequest {
    * Name of the image index; the configured default when absent.
    */
   'index'?: (string);
+  /**
+   * Exact-match metadata filter, all of which must hold: "labels" (or "label") keeps images whose
+   * labels include the value, "id" and "url" match the field; any other key is INVALID_ARGUMENT.
+   * Empty means no filter.
+   */
+  'filter'?: ({[key: string]: string});
+  /**
+   * HNSW search breadth for this request, 1 to the index's `maxEf` (its `efSearch` when absent);
+   * raised to `k` when smaller. Exact (memory) indexes ignore it.
+   */
+  'ef'?: (number);
   '_k'?: "k";
   '_index'?: "index";
+  '_ef'?: "ef";
 }
 
 /**
@@ -37,6 +49,18 @@ export interface RetrieveRequest__Output {
    * Name of the image index; the configured default when absent.
    */
   'index'?: (string);
+  /**
+   * Exact-match metadata filter, all of which must hold: "labels" (or "label") keeps images whose
+   * labels include the value, "id" and "url" match the field; any other key is INVALID_ARGUMENT.
+   * Empty means no filter.
+   */
+  'filter': ({[key: string]: string});
+  /**
+   * HNSW search breadth for this request, 1 to the index's `maxEf` (its `efSearch` when absent);
+   * raised to `k` when smaller. Exact (memory) indexes ignore it.
+   */
+  'ef'?: (number);
   '_k'?: "k";
   '_index'?: "index";
+  '_ef'?: "ef";
 }
