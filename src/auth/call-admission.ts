@@ -55,12 +55,3 @@ export const createCallAdmission = (security: Security, options: CallAdmissionOp
   }
   return { identity, callerKey: key }
 }
-
-/** The IP address in a gRPC peer string (`ipv4:10.0.0.1:5000`, `ipv6:[::1]:5000`), else undefined. */
-export const addressFromGrpcPeer = (peer: string): string | undefined => {
-  const ipv6 = /^ipv6:\[([^\]]+)\](?::\d+)?$/.exec(peer)
-  if (ipv6 !== null) return ipv6[1]
-  const ipv4 = /^ipv4:([\d.]+)(?::\d+)?$/.exec(peer)
-  if (ipv4 !== null) return ipv4[1]
-  return undefined
-}

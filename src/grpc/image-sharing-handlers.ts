@@ -5,11 +5,12 @@
  */
 import { Metadata, status as GrpcStatusCodes, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
-import { addressFromGrpcPeer, type CallAdmission } from '../auth/call-admission.js'
+import type { CallAdmission } from '../auth/call-admission.js'
 import type { DriberCore } from '../core/driber-core.js'
 import type { RequestContext } from '../core/request-context.js'
 import { DriberError, toDriberError } from '../errors.js'
 import { openCallScope, requestIdMetadataKey } from './call-context.js'
+import { peerAddress } from './peer-address.js'
 import type { ImageSharingHandlers } from './generated/driber/v1/ImageSharing.js'
 import { toGrpcStatus } from './grpc-errors.js'
 import type { InFlightCalls } from './in-flight-calls.js'
@@ -63,17 +64,6 @@ export interface ImageSharingHandlerOptions {
   readonly inFlight?: InFlightCalls
 }
 
-/**
- * The client's IP address. grpc-js 1.14 reports peers as `host:port` (IPv6 unbracketed); older
- * versions used the `ipv4:`/`ipv6:` URI form `addressFromGrpcPeer` reads.
- */
-export const peerAddress = (peer: string): string | undefined => {
-  const uriForm = addressFromGrpcPeer(peer)
-  if (uriForm !== undefined) return uriForm
-  const host = /^(.+):\d+$/.exec(peer)?.[1]?.replace(/^\[(.*)\]$/, '$1')
-  return host === undefined || host === '' ? undefined : host
-}
-
 const metadataStrings = (values: Array<string | Buffer>): string[] =>
   values.map((value) => (typeof value === 'string' ? value : value.toString('utf8')))
 
@@ -91,6 +81,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
       const scope = openCallScope(call as ServerUnaryCall<unknown, unknown>, { budgetMs: options.budgetMs, logger: options.logger, method })
       const { context } = scope
       const started = Date.now()
+      const clientAddress = peerAddress(call.getPeer())
       options.inFlight?.enter()
       try {
         options.onCallStart?.()
@@ -122,6 +113,8 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
             errorCode,
             durationMs: Date.now() - started,
             upstreamMs: Math.round(event.upstreamSeconds * 1e6) / 1e3,
+            // HTTP's request line carries the same under this name.
+            ...(clientAddress === undefined ? {} : { remoteAddress: clientAddress }),
             ...(summary?.model === undefined ? {} : { model: summary.model }),
             ...(summary?.attempts === undefined ? {} : { attemptCount: summary.attempts.length, attempts: summary.attempts }),
           },
@@ -139,7 +132,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         options.admit?.({
           authorization: metadataStrings(call.metadata.get('authorization')),
           methodPath: `/${imageSharingServiceName}/${method}`,
-          clientAddress: peerAddress(call.getPeer()),
+          clientAddress,
         })
         const utf8Problem = invalidUtf8Error(call.request)
         if (utf8Problem !== undefined) throw utf8Problem

@@ -101,7 +101,7 @@ t.test('after HTTP and gRPC traffic, /metrics counts it and promtool accepts it'
   t.match(completions.find((line) => line.requestId === 'obs-http-3'), { statusCode: 400, errorCode: 'DRIBER_INVALID_ARGUMENT', level: 'warn' })
   const grpcCompletion = lines.filter((line) => line.requestId === 'obs-grpc-1' && line.msg === 'gRPC call completed')
   t.equal(grpcCompletion.length, 1, 'gRPC calls get one completion line, with the request id')
-  t.match(grpcCompletion[0], { method: 'Decide', grpcCode: 'OK', model: 'model-a', attemptCount: 1 })
+  t.match(grpcCompletion[0], { method: 'Decide', grpcCode: 'OK', model: 'model-a', attemptCount: 1, remoteAddress: '127.0.0.1' })
   t.type(grpcCompletion[0]?.upstreamMs, 'number')
   t.notOk(lines.some((line) => line.msg === 'incoming request'), "fastify's own per-request lines are off")
   const everything = JSON.stringify(lines)
