@@ -21,6 +21,10 @@ declare module 'fastify' {
     /** The API key that authenticated this request; undefined on open paths or with auth off. */
     identity: ApiKeyIdentity | undefined
   }
+  interface FastifyInstance {
+    /** under-pressure's verdict, less the event-loop reasons during the start-up grace. */
+    driberUnderPressure(): boolean
+  }
 }
 
 export interface SecurityPluginOptions {
@@ -35,15 +39,42 @@ const requestPath = (request: FastifyRequest): string => request.routeOptions.ur
 
 /** The load-shedding check of an app the plugin was registered on, for the gRPC side; undefined when shedding is off. */
 export const pressureCheckOf = (app: FastifyInstance): (() => boolean) | undefined =>
-  app.hasDecorator('isUnderPressure') ? () => app.isUnderPressure() : undefined
+  app.hasDecorator('driberUnderPressure') ? () => app.driberUnderPressure() : undefined
+
+const EVENT_LOOP_REASONS = new Set(['eventLoopDelay', 'eventLoopUtilization'])
+
+/**
+ * Start-up work (loading models, embedding a gallery) blocks the event loop before the first
+ * requests; under-pressure's sample of that stretch would shed them. Event-loop reasons therefore
+ * count only from two samples after `ready`; heap and RSS limits count at once.
+ */
+export const startupGrace = (pressure: Config['pressure']) => {
+  let eventLoopCountsFrom = Number.POSITIVE_INFINITY
+  return {
+    markReady(now: number): void {
+      eventLoopCountsFrom = now + 2 * pressure.sampleIntervalMs
+    },
+    /** Whether pressure of this under-pressure reason sheds a request now. */
+    sheds(reason: string, now: number): boolean {
+      return !EVENT_LOOP_REASONS.has(reason) || now >= eventLoopCountsFrom
+    },
+    /** For gRPC, which gets only under-pressure's yes/no: during the grace only memory limits shed. */
+    shedsAny(usage: { heapUsed: number; rssBytes: number }, now: number): boolean {
+      if (now >= eventLoopCountsFrom) return true
+      return (pressure.maxHeapUsedBytes > 0 && usage.heapUsed > pressure.maxHeapUsedBytes) || (pressure.maxRssBytes > 0 && usage.rssBytes > pressure.maxRssBytes)
+    },
+  }
+}
 
 export const securityPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: SecurityPluginOptions) => {
     const { config, security } = options
     const isOpen = (request: FastifyRequest): boolean => security.policy.isOpenPath(requestPath(request))
     app.decorateRequest('identity', undefined)
+    const grace = startupGrace(config.pressure)
 
     if (config.pressure.enabled) {
+      app.addHook('onReady', async () => grace.markReady(Date.now()))
       await app.register(fastifyUnderPressure, {
         maxEventLoopDelay: config.pressure.maxEventLoopDelayMs,
         maxEventLoopUtilization: config.pressure.maxEventLoopUtilization,
@@ -53,10 +84,14 @@ export const securityPlugin = fastifyPlugin(
         retryAfter: config.pressure.retryAfterSeconds,
         // Resolving lets the request through; rejecting sends it to the one error handler.
         pressureHandler: (request, _reply, type) =>
-          isOpen(request)
+          isOpen(request) || !grace.sheds(type, Date.now())
             ? undefined
             : Promise.reject(new DriberError('UNDER_PRESSURE', { retryAfterMs: security.pressureRetryAfterMs, details: { reason: type } })),
       })
+    }
+
+    if (config.pressure.enabled) {
+      app.decorate('driberUnderPressure', (): boolean => app.isUnderPressure() && grace.shedsAny(app.memoryUsage(), Date.now()))
     }
 
     if (security.policy.enabled) {

@@ -5,7 +5,7 @@ import { createCallAdmission } from '../../src/auth/call-admission.js'
 import { createSecurity, type Security } from '../../src/auth/security.js'
 import { testConfig, type ConfigData, type DeepPartial } from '../../src/config.js'
 import { registerErrorHandling } from '../../src/http/error-handler.js'
-import { pressureCheckOf, securityPlugin } from '../../src/http/security-plugin.js'
+import { pressureCheckOf, securityPlugin, startupGrace } from '../../src/http/security-plugin.js'
 
 const key = 'drb_http-test-key-0123456789abcdef'
 
@@ -80,6 +80,20 @@ t.test('load shedding: 503 DRIBER_UNDER_PRESSURE with Retry-After while health a
   t.equal(shed.headers['retry-after'], '7')
   t.equal(shed.json().error.code, 'DRIBER_UNDER_PRESSURE')
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
+})
+
+t.test('load shedding: event-loop stalls from start-up do not shed the first requests; memory limits do', async (t) => {
+  const grace = startupGrace(testConfig({ pressure: { sampleIntervalMs: 1000, maxHeapUsedBytes: 500 } }).pressure)
+  const calm = { heapUsed: 100, rssBytes: 100 }
+  t.notOk(grace.sheds('eventLoopDelay', 0), 'before ready, a slow loop is start-up work')
+  t.ok(grace.sheds('heapUsedBytes', 0), 'memory pressure sheds at once')
+  grace.markReady(10_000)
+  t.notOk(grace.sheds('eventLoopDelay', 11_999), 'the sample taken during start-up is ignored')
+  t.notOk(grace.sheds('eventLoopUtilization', 11_999))
+  t.notOk(grace.shedsAny(calm, 11_999), 'gRPC: no shedding for a slow loop during the grace')
+  t.ok(grace.shedsAny({ heapUsed: 501, rssBytes: 100 }, 11_999), 'gRPC: memory limits shed during the grace')
+  t.ok(grace.sheds('eventLoopDelay', 12_000), 'two samples after ready, a slow loop sheds')
+  t.ok(grace.shedsAny(calm, 12_000))
 })
 
 t.test('load shedding can be turned off', async (t) => {
