@@ -20,7 +20,7 @@ const knownFields: Record<Operation, readonly string[]> = {
   decide: ['dialogue', 'speaker', 'mode', 'model'],
   rank: ['dialogue', 'speaker', 'model'],
   describe: ['dialogue', 'speaker', 'restrictions', 'n', 'model'],
-  retrieve: ['descriptions', 'k', 'index'],
+  retrieve: ['descriptions', 'k', 'index', 'filter', 'ef'],
   share: ['dialogue', 'speaker', 'k', 'model', 'restrictions', 'n', 'index'],
   models: [],
 }

@@ -15,7 +15,7 @@ import t, { type Test } from 'tap'
 import { run } from '../../../src/cli/commands/call.js'
 import { testConfig } from '../../../src/config.js'
 import type { DriberCore } from '../../../src/core/driber-core.js'
-import type { DecideInput, DecideNextResult } from '../../../src/core/types.js'
+import type { DecideInput, DecideNextResult, RetrieveInput } from '../../../src/core/types.js'
 import { DriberError } from '../../../src/errors.js'
 import { createGrpcServer } from '../../../src/grpc/grpc-server.js'
 
@@ -82,6 +82,21 @@ t.test('decide over gRPC prints the HTTP-shaped answer and sends key, id and mod
   const rank = io()
   t.equal(await run(['rank', '--file', file, '--grpc', address], rank.io), 0)
   t.equal(seen[2]?.mode, 'rank')
+})
+
+t.test("retrieve over gRPC sends HTTP's optional fields, filter and ef included", async (t) => {
+  const seen: RetrieveInput[] = []
+  const address = await startGrpc(t, {
+    retrieve: async (input) => {
+      seen.push(input)
+      return { results: [], index: input.index ?? 'default' }
+    },
+  })
+  const body = { descriptions: ['a dog'], k: 2, index: 'pets', filter: { labels: 'dog' }, ef: 96 }
+  const captured = io()
+  t.equal(await run(['retrieve', '--file', requestFile(t, body), '--grpc', address], captured.io), 0, captured.err.join(''))
+  t.same(seen, [body])
+  t.same(JSON.parse(captured.out.join('')), { results: [], index: 'pets' })
 })
 
 t.test('a server error prints its catalog code and exits 1', async (t) => {
