@@ -41,6 +41,8 @@ export interface RetrievalBenchOptions {
   seed: number
   /** `uniform` (the issue's random unit vectors) or `clustered` (size/100 centres, spread 1: like topical embeddings). */
   distribution: 'uniform' | 'clustered'
+  /** Skip HNSW (quick exact-only timings). */
+  exactOnly: boolean
   out?: string
   log?: (line: string) => void
 }
@@ -56,6 +58,7 @@ export const defaultRetrievalBenchOptions: RetrievalBenchOptions = {
   efs: [64, 128, 256],
   seed: 42,
   distribution: 'uniform',
+  exactOnly: false,
 }
 
 interface Latency {
@@ -97,7 +100,7 @@ export interface SizeResult {
   dimension: number
   /** `memory_bytes` is the one Float32Array the exact store holds; the measured growth also counts the generator's temporaries. */
   exact: { build_ms: number; memory_bytes: number; measured_growth_bytes: number; latency: Latency }
-  hnsw: {
+  hnsw: null | {
     m: number
     ef_construction: number
     build_ms: number
@@ -142,6 +145,11 @@ export const runRetrievalBench = async (partial: Partial<RetrievalBenchOptions> 
       truth.push(new Set(hits.map((hit) => hit.record.id)))
     }
 
+    if (options.exactOnly) {
+      results.push({ size, distribution: options.distribution, dimension: options.dimension, exact: { build_ms: Math.round(exactBuild * 1000) / 1000, memory_bytes: vectors.byteLength, measured_growth_bytes: exactMemory, latency: summarise(exactLatencies) }, hnsw: null })
+      log(`size ${size}: exact p50 ${results.at(-1)?.exact.latency.p50_ms} ms, p99 ${results.at(-1)?.exact.latency.p99_ms} ms`)
+      continue
+    }
     log(`size ${size}: building HNSW (m ${options.m}, efConstruction ${options.efConstruction})`)
     const beforeHnsw = memoryNow()
     start = process.hrtime.bigint()
@@ -155,7 +163,7 @@ export const runRetrievalBench = async (partial: Partial<RetrievalBenchOptions> 
     const hnswBuild = milliseconds(start)
     const hnswGrowth = memoryNow().rss - beforeHnsw.rss
 
-    const byEf: SizeResult['hnsw']['by_ef'] = []
+    const byEf: NonNullable<SizeResult['hnsw']>['by_ef'] = []
     for (const ef of options.efs) {
       const latencies: number[] = []
       let found = 0
@@ -203,7 +211,7 @@ export const runRetrievalBench = async (partial: Partial<RetrievalBenchOptions> 
       exact: { build_ms: Math.round(exactBuild * 1000) / 1000, memory_bytes: vectors.byteLength, measured_growth_bytes: exactMemory, latency: summarise(exactLatencies) },
       hnsw: { m: options.m, ef_construction: options.efConstruction, build_ms: Math.round(hnswBuild), rss_growth_bytes: hnswGrowth, by_ef: byEf, overhead },
     })
-    log(`size ${size}: exact p50 ${results.at(-1)?.exact.latency.p50_ms} ms; hnsw build ${Math.round(hnswBuild / 1000)} s; retrieval-layer overhead p50 ${results.at(-1)?.hnsw.overhead.layer.p50_ms} ms, p99 ${results.at(-1)?.hnsw.overhead.layer.p99_ms} ms`)
+    log(`size ${size}: exact p50 ${results.at(-1)?.exact.latency.p50_ms} ms; hnsw build ${Math.round(hnswBuild / 1000)} s; retrieval-layer overhead p50 ${overhead.layer.p50_ms} ms, p99 ${overhead.layer.p99_ms} ms`)
   }
 
   const result = {
@@ -228,12 +236,14 @@ export const renderRetrievalTable = (sizes: SizeResult[]): string => {
   ]
   for (const size of sizes) {
     lines.push(`| ${size.size} ${size.distribution} | exact | ${size.exact.build_ms.toFixed(1)} ms | ${megabytes(size.exact.memory_bytes)} | ${size.exact.latency.p50_ms} | ${size.exact.latency.p99_ms} | 1 |`)
-    for (const entry of size.hnsw.by_ef) {
-      lines.push(`| ${size.size} ${size.distribution} | HNSW m=${size.hnsw.m}, efC=${size.hnsw.ef_construction}, ef=${entry.ef} | ${(size.hnsw.build_ms / 1000).toFixed(0)} s | +${megabytes(size.hnsw.rss_growth_bytes)} | ${entry.latency.p50_ms} | ${entry.latency.p99_ms} | ${entry.recall_at_10} |`)
+    for (const entry of size.hnsw?.by_ef ?? []) {
+      const hnsw = size.hnsw as NonNullable<SizeResult['hnsw']>
+      lines.push(`| ${size.size} ${size.distribution} | HNSW m=${hnsw.m}, efC=${hnsw.ef_construction}, ef=${entry.ef} | ${(hnsw.build_ms / 1000).toFixed(0)} s | +${megabytes(hnsw.rss_growth_bytes)} | ${entry.latency.p50_ms} | ${entry.latency.p99_ms} | ${entry.recall_at_10} |`)
     }
   }
   lines.push('', '| Images | HNSW ef | Backend search p50 / p99 (ms) | Retrieval layer on top, p50 / p99 (ms) |', '|---:|---:|---:|---:|')
   for (const size of sizes) {
+    if (size.hnsw === null) continue
     const overhead = size.hnsw.overhead
     lines.push(`| ${size.size} ${size.distribution} | ${overhead.ef} | ${overhead.backend.p50_ms} / ${overhead.backend.p99_ms} | ${overhead.layer.p50_ms} / ${overhead.layer.p99_ms} |`)
   }
@@ -252,6 +262,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
       'ef-construction': { type: 'string' },
       ef: { type: 'string' },
       distribution: { type: 'string' },
+      'exact-only': { type: 'boolean' },
       out: { type: 'string' },
     },
   })
@@ -265,6 +276,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
     ...(values.m === undefined ? {} : { m: Number(values.m) }),
     ...(values['ef-construction'] === undefined ? {} : { efConstruction: Number(values['ef-construction']) }),
     ...(values.distribution === 'clustered' ? { distribution: 'clustered' as const } : {}),
+    ...(values['exact-only'] === true ? { exactOnly: true } : {}),
     out: values.out ?? 'bench/results/retrieval.json',
   })
   process.stdout.write(`${renderRetrievalTable(result.sizes)}\n`)
