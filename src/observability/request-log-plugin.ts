@@ -52,8 +52,9 @@ const attemptsOf = (value: unknown): AnswerSummary['attempts'] => {
 
 /**
  * Picks model, attempts and error code out of any driber response body: stage answers carry
- * `{model, attempts}`, Share nests them under `decision`, errors under `error.details`; the gRPC
- * Decide response nests them under its `next` or `rank` case.
+ * `{model, attempts}`, Share nests them under `decision` (its model) and adds Describe's under
+ * `describe` (the line lists both stages' attempts), errors under `error.details`; the gRPC Decide
+ * response nests them under its `next` or `rank` case.
  */
 export const summariseAnswer = (payload: unknown): AnswerSummary | null => {
   if (!isRecord(payload)) return null
@@ -63,6 +64,8 @@ export const summariseAnswer = (payload: unknown): AnswerSummary | null => {
   if (Array.isArray(payload.candidates) || isRecord(payload.rank)) summary.stage = 'rank'
   const attempts = attemptsOf(answer.attempts)
   if (attempts !== undefined) summary.attempts = attempts
+  const describeAttempts = isRecord(payload.describe) ? attemptsOf(payload.describe.attempts) : undefined
+  if (describeAttempts !== undefined) summary.attempts = [...(summary.attempts ?? []), ...describeAttempts]
   if (isRecord(payload.error)) {
     if (typeof payload.error.code === 'string') summary.errorCode = payload.error.code
     const details = payload.error.details

@@ -116,7 +116,13 @@ t.test('mode "rank" calls rank; other endpoints call their own core method', asy
     rank: rankResult,
     describe: { descriptions: [{ text: 'An image of a beach', salient: ['beach'] }], model: 'model-a', attempts: [], usage: rankResult.usage },
     retrieve: { results: [{ id: 'x', url: 'https://example.org/x.jpg', caption: 'beach', score: 0.9 }], index: 'photochat' },
-    share: { decision, descriptions: [], results: [] },
+    share: {
+      decision,
+      descriptions: [{ text: 'An image of a beach', salient: ['beach'] }],
+      results: [],
+      usage: { input_tokens: 11, output_tokens: 6, total_tokens: 17 },
+      describe: { model: 'model-b', attempts: [{ model: 'model-b', outcome: 'ok', duration_ms: 4 }], usage: rankResult.usage },
+    },
   }
   const { app, calls } = await build(t, async (call) => results[call.method])
   const cases: Array<[string, unknown, string]> = [

@@ -13,7 +13,13 @@ const attempts = [
 t.test('summaries read model, attempts and error codes from every answer shape', async (t) => {
   t.same(summariseAnswer({ share: true, model: 'model-b', attempts, rationale: 'user text' }), { model: 'model-b', attempts })
   t.same(summariseAnswer({ candidates: [], model: 'model-a', attempts: [] }), { stage: 'rank', model: 'model-a', attempts: [] })
-  t.same(summariseAnswer({ decision: { model: 'model-b', attempts }, descriptions: [], results: [] }), { model: 'model-b', attempts })
+  t.same(summariseAnswer({ decision: { model: 'model-b', attempts }, descriptions: [], results: [], describe: null }), { model: 'model-b', attempts })
+  const describeAttempts = [{ model: 'model-c', outcome: 'ok', duration_ms: 30 }]
+  t.same(
+    summariseAnswer({ decision: { model: 'model-b', attempts }, descriptions: [], results: [], describe: { model: 'model-c', attempts: describeAttempts } }),
+    { model: 'model-b', attempts: [...attempts, ...describeAttempts] },
+    "Share lists Decide's attempts, then Describe's",
+  )
   t.same(summariseAnswer({ error: { code: 'DRIBER_PARSE_FAILURE', message: 'x', details: { attempts } } }), { errorCode: 'DRIBER_PARSE_FAILURE', attempts })
   t.equal(summariseAnswer('plain text'), null)
 })
