@@ -9,6 +9,7 @@ import { loadConfig } from '../../config.js'
 import { RESTRICTIONS, type Restriction } from '../../core/types.js'
 import { augmentDataset } from '../../evaluation/augment-dataset.js'
 import { readPhotoChat } from '../../evaluation/photochat-dataset.js'
+import { positiveIntegerOption } from '../positive-integer-option.js'
 import { createProgressReporter } from '../progress-reporter.js'
 
 const usage = `usage: driber augment --data FILE --out OUT.jsonl [options]
@@ -26,12 +27,6 @@ intents, descriptions and retrieved image ids. Resumable: ids already in OUT are
   --index NAME         image index (default: the configured default)
   --registry FILE      model registry (default: config)
 `
-
-const positive = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a positive integer, got "${raw}"`)
-  return Number(raw)
-}
 
 export const run = async (argv: string[]): Promise<number> => {
   let values
@@ -57,10 +52,10 @@ export const run = async (argv: string[]): Promise<number> => {
       return 0
     }
     if (values.data === undefined || values.out === undefined) throw new Error('--data and --out are required')
-    positive('concurrency', values.concurrency, 4)
-    positive('k', values.k, 5)
-    positive('turns', values.turns, 3)
-    positive('limit', values.limit, 1)
+    positiveIntegerOption('concurrency', values.concurrency, 4)
+    positiveIntegerOption('k', values.k, 5)
+    positiveIntegerOption('turns', values.turns, 3)
+    positiveIntegerOption('limit', values.limit, 1)
     for (const restriction of (values.restrictions ?? 'prefix').split(',')) {
       if (!(RESTRICTIONS as readonly string[]).includes(restriction)) throw new Error(`unknown restriction "${restriction}" (known: ${RESTRICTIONS.join(', ')})`)
     }
@@ -70,7 +65,7 @@ export const run = async (argv: string[]): Promise<number> => {
   }
   const config = loadConfig({ overrides: values.registry === undefined ? {} : { registryPath: values.registry } })
   const all = readPhotoChat(values.data as string)
-  const dialogues = values.limit === undefined ? all : all.slice(0, positive('limit', values.limit, all.length))
+  const dialogues = values.limit === undefined ? all : all.slice(0, positiveIntegerOption('limit', values.limit, all.length))
   const { buildApp } = await import('../../app.js')
   const app = await buildApp(config, { logger: pino({ level: 'silent' }) })
   const progress = createProgressReporter()
@@ -85,9 +80,9 @@ export const run = async (argv: string[]): Promise<number> => {
     await app.ready()
     const summary = await augmentDataset(app.core, dialogues, values.out as string, {
       ...(values.model === undefined ? {} : { model: values.model }),
-      concurrency: positive('concurrency', values.concurrency, 4),
-      k: Math.min(positive('k', values.k, 5), config.limits.maxK),
-      turns: positive('turns', values.turns, 3),
+      concurrency: positiveIntegerOption('concurrency', values.concurrency, 4),
+      k: Math.min(positiveIntegerOption('k', values.k, 5), config.limits.maxK),
+      turns: positiveIntegerOption('turns', values.turns, 3),
       restrictions: (values.restrictions ?? 'prefix').split(',') as Restriction[],
       ...(values.index === undefined ? {} : { index: values.index }),
       requestMs: config.deadlines.defaultRequestMs,

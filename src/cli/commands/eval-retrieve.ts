@@ -11,6 +11,7 @@ import { loadImageIndex } from '../../retrieval/create-image-indexes.js'
 import { isIndexDirectory, readIndexDirectory } from '../../retrieval/index-directory.js'
 import { openRegistryEmbedders } from '../../retrieval/open-registry-embedders.js'
 import { evaluateRetrieval, readRetrievalQueries } from '../../retrieval/retrieval-evaluation.js'
+import { positiveIntegerOption } from '../positive-integer-option.js'
 
 const usage = `usage: driber eval retrieve --index DIR|FILE.jsonl --queries FILE [options]
 
@@ -45,7 +46,7 @@ export const run = async (argv: string[]): Promise<number> => {
     }
     for (const required of ['index', 'queries']) if (typeof values[required] !== 'string') throw new Error(`--${required} is required`)
     if (values.backend !== undefined && values.backend !== 'memory' && values.backend !== 'hnsw') throw new Error('--backend must be memory or hnsw')
-    if (values.ef !== undefined && !/^\d+$/.test(values.ef as string)) throw new Error('--ef must be a positive integer')
+    positiveIntegerOption('ef', values.ef as string | undefined)
   } catch (error) {
     process.stderr.write(`driber eval retrieve: ${(error as Error).message}\n${usage}`)
     return 2

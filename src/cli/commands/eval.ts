@@ -12,6 +12,7 @@ import { EVALUATION_TASKS, evaluateModel, type EvaluationTask } from '../../eval
 import { readPhotoChat } from '../../evaluation/photochat-dataset.js'
 import { renderMarkdownReport } from '../../evaluation/render-report.js'
 import { contentLemmas } from '../../providers/embedded/sentence-embedder.js'
+import { positiveIntegerOption } from '../positive-integer-option.js'
 import { createProgressReporter } from '../progress-reporter.js'
 
 const usage = `usage: driber eval --data FILE [options]
@@ -43,12 +44,6 @@ export interface EvalArguments {
   index?: string
   registry?: string
   out?: string
-}
-
-const positiveInteger = (name: string, raw: string | undefined, fallback?: number): number | undefined => {
-  if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a positive integer, got "${raw}"`)
-  return Number(raw)
 }
 
 /** Parses the command line; throws an Error with a usage message on bad input. */
@@ -83,12 +78,12 @@ export const parseEvalArguments = (argv: string[]): EvalArguments | 'help' => {
   const parsed: EvalArguments = {
     data: values.data,
     tasks: tasks as EvaluationTask[],
-    concurrency: positiveInteger('concurrency', values.concurrency, 4) as number,
+    concurrency: positiveIntegerOption('concurrency', values.concurrency, 4),
     seed: values.seed === undefined ? 13 : Number(values.seed),
     prefixes,
     restrictions: restrictions as Restriction[],
   }
-  const limit = positiveInteger('limit', values.limit)
+  const limit = positiveIntegerOption('limit', values.limit)
   if (limit !== undefined) parsed.limit = limit
   if (values.model !== undefined) parsed.model = values.model
   if (values.index !== undefined) parsed.index = values.index

@@ -8,6 +8,7 @@ import { loadConfig, runningInCi } from '../../config.js'
 import { isDriberError } from '../../errors.js'
 import { buildIndex, type BuildPhase, type BuildProgress } from '../../retrieval/index-builder.js'
 import { openRegistryEmbedders } from '../../retrieval/open-registry-embedders.js'
+import { positiveIntegerOption } from '../positive-integer-option.js'
 
 const usage = `usage: driber index build --input FILE.jsonl|FILE.csv --out DIR --embedder ID [options]
 
@@ -59,12 +60,6 @@ const progressPrinter = (stream: NodeJS.WriteStream, fancy: boolean): { update(p
   }
 }
 
-const positiveInteger = (name: string, raw: string | undefined): number | undefined => {
-  if (raw === undefined) return undefined
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a positive integer, got "${raw}"`)
-  return Number(raw)
-}
-
 export const run = async (argv: string[]): Promise<number> => {
   const [subcommand, ...rest] = argv
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
@@ -101,9 +96,9 @@ export const run = async (argv: string[]): Promise<number> => {
       return 0
     }
     for (const required of ['input', 'out', 'embedder']) if (typeof values[required] !== 'string') throw new Error(`--${required} is required`)
-    batch = positiveInteger('batch', values.batch as string | undefined) ?? 64
-    m = positiveInteger('m', values.m as string | undefined)
-    efConstruction = positiveInteger('ef-construction', values['ef-construction'] as string | undefined)
+    batch = positiveIntegerOption('batch', values.batch as string | undefined) ?? 64
+    m = positiveIntegerOption('m', values.m as string | undefined)
+    efConstruction = positiveIntegerOption('ef-construction', values['ef-construction'] as string | undefined)
   } catch (error) {
     process.stderr.write(`driber index build: ${(error as Error).message}\n${usage}`)
     return 2
