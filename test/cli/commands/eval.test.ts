@@ -4,25 +4,9 @@ import path from 'node:path'
 import t from 'tap'
 import { parseEvalArguments, run } from '../../../src/cli/commands/eval.js'
 import { projectRoot } from '../../../src/config.js'
+import { captureOutput } from '../../support/capture-output.js'
 
 const fixture = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'photochat-mini.json')
-
-/** Runs a command with stdout and stderr captured. */
-const capture = async (work: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> => {
-  const out: string[] = []
-  const err: string[] = []
-  const originalOut = process.stdout.write.bind(process.stdout)
-  const originalErr = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write
-  try {
-    const code = await work()
-    return { code, stdout: out.join(''), stderr: err.join('') }
-  } finally {
-    process.stdout.write = originalOut
-    process.stderr.write = originalErr
-  }
-}
 
 t.test('parses options with defaults and rejects bad ones', async (t) => {
   const parsed = parseEvalArguments(['--data', 'x.json'])
@@ -38,7 +22,7 @@ t.test('parses options with defaults and rejects bad ones', async (t) => {
 })
 
 t.test('a usage error exits 2 without building anything', async (t) => {
-  const result = await capture(() => run(['--tasks', 'nope']))
+  const result = await captureOutput(() => run(['--tasks', 'nope']))
   t.equal(result.code, 2)
   t.match(result.stderr, /usage: driber eval/)
 })
@@ -46,7 +30,7 @@ t.test('a usage error exits 2 without building anything', async (t) => {
 t.test('evaluates the embedded tier end to end and writes both reports', async (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'driber-eval-'))
   t.teardown(() => rmSync(directory, { recursive: true, force: true }))
-  const result = await capture(() => run(['--data', fixture, '--model', 'driber-lite', '--limit', '6', '--concurrency', '2', '--out', directory]))
+  const result = await captureOutput(() => run(['--data', fixture, '--model', 'driber-lite', '--limit', '6', '--concurrency', '2', '--out', directory]))
   t.equal(result.code, 0, result.stderr)
   t.match(result.stdout, /\| Decide \(balanced\) \| macro F1 \| 12 \|/)
   t.match(result.stdout, /\| Retrieve \| MRR \|/)
