@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
@@ -14,17 +13,8 @@ import { stringify } from 'yaml'
 import { projectRoot } from '../src/config.js'
 import { createDriberGrpcClient } from '../src/grpc/grpc-client.js'
 import { startFakeUpstream } from './support/fake-upstream.js'
+import { freePort } from './support/free-port.js'
 import { beachDialogue, TEST_KEY_VALUE, TEST_KEY_VARIABLE, testRegistry } from './helper.js'
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 
 /** Sum of a metric's samples whose line contains every fragment. */
 const sampleSum = (exposition: string, name: string, fragments: string[]): number =>

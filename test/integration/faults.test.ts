@@ -10,7 +10,7 @@
  */
 import t, { type Test } from 'tap'
 import type { Behaviour, RecordedRequest } from '../support/fake-upstream.js'
-import { freePort } from '../support/prometheus-tools.js'
+import { freePort } from '../support/free-port.js'
 import {
   activeResources,
   faultRegistry,

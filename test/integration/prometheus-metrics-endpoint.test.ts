@@ -12,7 +12,8 @@ import { createLogger } from '../../src/observability/logger.js'
 import { startServer } from '../../src/server.js'
 import { beachDialogue, buildTestApp, TEST_KEY_VALUE, testAppConfig } from '../helper.js'
 import { createProtoClient } from '../support/proto-client.js'
-import { freePort, runTool, skipUnless } from '../support/prometheus-tools.js'
+import { freePort } from '../support/free-port.js'
+import { runTool, skipUnless } from '../support/prometheus-tools.js'
 
 /** A pino destination keeping every JSON line. */
 const captureLogs = () => {

@@ -11,7 +11,8 @@ import path from 'node:path'
 import t, { type Test } from 'tap'
 import { stringify } from 'yaml'
 import { beachDialogue, buildTestApp } from '../helper.js'
-import { freePort, skipUnless } from '../support/prometheus-tools.js'
+import { freePort } from '../support/free-port.js'
+import { skipUnless } from '../support/prometheus-tools.js'
 
 interface QueryResponse {
   status: string

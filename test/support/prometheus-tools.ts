@@ -4,7 +4,6 @@
  * a developer who has not run it gets the tests skipped with a reason instead of failures.
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
 
 /** The path of `name` on PATH, or undefined. */
 export const findTool = (name: string): string | undefined => {
@@ -34,18 +33,6 @@ export const runTool = (file: string, args: readonly string[], input?: string): 
       resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
     })
     child.stdin?.end(input ?? '')
-  })
-
-/** A TCP port free on 127.0.0.1 right now (for servers, like Prometheus, that cannot report a port-0 bind). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
   })
 
 /** Prefixes of the metric families driber exposes (its own, the HTTP/gRPC/GenAI conventions, Node's). */
