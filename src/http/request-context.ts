@@ -85,31 +85,6 @@ export const requestContext = (config: Config, request: FastifyRequest, reply: F
   return context
 }
 
-/**
- * Settles with `work`, or rejects with the signal's reason as soon as the request is aborted: the
- * client gets its 504 at the deadline even if some component forgot to listen to the signal.
- */
-export const untilAborted = <T>(work: Promise<T>, signal: AbortSignal): Promise<T> => {
-  if (signal.aborted) {
-    work.catch(() => {})
-    return Promise.reject(signal.reason as Error)
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error)
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error as Error)
-      },
-    )
-  })
-}
-
 /** Milliseconds spent in driber for this request so far, excluding upstream waits. */
 export const overheadMs = (request: FastifyRequest): number => {
   const totalMs = Number(process.hrtime.bigint() - request.driber.startedAt) / 1e6

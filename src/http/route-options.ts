@@ -4,9 +4,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
+import { raceAbort } from '../core/abort.js'
 import type { DriberCore } from '../core/driber-core.js'
 import type { RequestContext } from '../core/request-context.js'
-import { requestContext, untilAborted } from './request-context.js'
+import { requestContext } from './request-context.js'
 
 /** The core as the HTTP adapter needs it; `breakerStates` exists once the resilience policy does. */
 export type HttpCore = DriberCore & {
@@ -18,7 +19,11 @@ export interface RouteOptions {
   core: HttpCore
 }
 
-/** Runs `call` with the request's context; rejects with CANCELLED / DEADLINE_EXCEEDED if the request aborts first. */
+/**
+ * Runs `call` with the request's context; rejects with CANCELLED / DEADLINE_EXCEEDED as soon as the
+ * request aborts, so the client gets its 504 at the deadline even if some component forgot to listen
+ * to the signal. The abort reason is the request's own DriberError, which `raceAbort` passes through.
+ */
 export const callCore = <T>(
   options: RouteOptions,
   request: FastifyRequest,
@@ -26,5 +31,5 @@ export const callCore = <T>(
   call: (context: RequestContext) => Promise<T>,
 ): Promise<T> => {
   const context = requestContext(options.config, request, reply)
-  return untilAborted(call(context), context.signal)
+  return raceAbort(call(context), context.signal, context.deadline)
 }
