@@ -16,7 +16,7 @@ import { toGrpcStatus } from './grpc-errors.js'
 import type { InFlightCalls } from './in-flight-calls.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { invalidUtf8Error } from './strict-utf8.js'
-import { summariseAnswer } from '../observability/request-log-plugin.js'
+import { summariseAnswer } from '../observability/answer-summary.js'
 import {
   decideRequestFromWire,
   decideResponseToWire,

@@ -3,26 +3,12 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import t from 'tap'
 import { testConfig } from '../../src/config.js'
 import { createLogger } from '../../src/observability/logger.js'
-import { requestLogPlugin, summariseAnswer } from '../../src/observability/request-log-plugin.js'
+import { requestLogPlugin } from '../../src/observability/request-log-plugin.js'
 
 const attempts = [
   { model: 'model-a', outcome: 'parse_failure', reason: 'invalid_json', duration_ms: 12 },
   { model: 'model-b', outcome: 'ok', duration_ms: 20 },
 ]
-
-t.test('summaries read model, attempts and error codes from every answer shape', async (t) => {
-  t.same(summariseAnswer({ share: true, model: 'model-b', attempts, rationale: 'user text' }), { model: 'model-b', attempts })
-  t.same(summariseAnswer({ candidates: [], model: 'model-a', attempts: [] }), { stage: 'rank', model: 'model-a', attempts: [] })
-  t.same(summariseAnswer({ decision: { model: 'model-b', attempts }, descriptions: [], results: [], describe: null }), { model: 'model-b', attempts })
-  const describeAttempts = [{ model: 'model-c', outcome: 'ok', duration_ms: 30 }]
-  t.same(
-    summariseAnswer({ decision: { model: 'model-b', attempts }, descriptions: [], results: [], describe: { model: 'model-c', attempts: describeAttempts } }),
-    { model: 'model-b', attempts: [...attempts, ...describeAttempts] },
-    "Share lists Decide's attempts, then Describe's",
-  )
-  t.same(summariseAnswer({ error: { code: 'DRIBER_PARSE_FAILURE', message: 'x', details: { attempts } } }), { errorCode: 'DRIBER_PARSE_FAILURE', attempts })
-  t.equal(summariseAnswer('plain text'), null)
-})
 
 t.test('one completion line per request, with request id, stage, model, attempts and timings, and no user text', async (t) => {
   const lines: Array<Record<string, unknown>> = []
@@ -56,9 +42,4 @@ t.test('one completion line per request, with request id, stage, model, attempts
   t.type(decide?.durationMs, 'number')
   t.match(describe, { level: 'error', stage: 'describe', statusCode: 502, errorCode: 'DRIBER_PARSE_FAILURE', attemptCount: 2 })
   t.notMatch(JSON.stringify(lines), /bicycle/, 'neither the request nor the answer text is logged')
-})
-
-t.test('gRPC Decide responses nest the answer under next or rank', async (t) => {
-  t.same(summariseAnswer({ result: 'next', next: { share: false, model: 'model-a', attempts } }), { model: 'model-a', attempts })
-  t.same(summariseAnswer({ result: 'rank', rank: { candidates: [], model: 'model-b', attempts: [] } }), { stage: 'rank', model: 'model-b', attempts: [] })
 })
