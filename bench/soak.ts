@@ -17,18 +17,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Agent, request as httpRequest } from 'undici'
 import { stringify as toYaml } from 'yaml'
+import type { Dialogue } from '../src/core/types.js'
 import { createDriberGrpcClient, type DriberGrpcClient } from '../src/grpc/grpc-client.js'
 import { isDriberError } from '../src/errors.js'
-
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+import { benchDialogues } from './support/bench-fixtures.js'
+import { firstJsonLine, freePort, projectRoot, sleep, stopChild } from './support/bench-processes.js'
 
 export interface SoakOptions {
   /** Concurrent slow requests in the burst phase. */
@@ -113,19 +112,6 @@ export interface SoakReport {
   serverExitCode: number | null
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 const percentile = (sorted: number[], q: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
 
@@ -157,53 +143,6 @@ const summarise = (outcomes: Outcome[], durationS: number, deadlineMs: number): 
     throughputPerS: round(outcomes.length / Math.max(durationS, 0.001)),
   }
 }
-
-/** The first JSON line a child prints on stdout (the fake upstream announces its address this way). */
-const firstJsonLine = async (child: ChildProcess, what: string): Promise<Record<string, unknown>> => {
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const exited = once(child, 'exit').then(() => {
-    throw new Error(`${what} exited before it was ready`)
-  })
-  const first = (async () => {
-    for await (const line of lines) {
-      try {
-        return JSON.parse(line) as Record<string, unknown>
-      } catch {
-        // Not the announcement line.
-      }
-    }
-    throw new Error(`${what} closed stdout before it was ready`)
-  })()
-  return Promise.race([first, exited])
-}
-
-const stopChild = async (child: ChildProcess, timeoutMs: number): Promise<number | null> => {
-  if (child.exitCode !== null) return child.exitCode
-  const exit = once(child, 'exit') as Promise<[number | null]>
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const [code] = await exit
-  clearTimeout(timer)
-  return code
-}
-
-const dialogues = [
-  [
-    { speaker: 'Ana', text: 'We just got back from the beach!' },
-    { speaker: 'Ben', text: 'Nice, how was the water?' },
-    { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
-  ],
-  [
-    { speaker: 'Kim', text: 'My sister baked a cake for my birthday.' },
-    { speaker: 'Lee', text: 'What kind of cake was it?' },
-  ],
-  [
-    { speaker: 'Sam', text: 'I adopted a puppy yesterday' },
-    { speaker: 'Max', text: 'No way! What breed?' },
-    { speaker: 'Sam', text: 'A golden retriever, he loves fetch' },
-    { speaker: 'Max', text: 'I need to see him' },
-  ],
-]
 
 const gallery = [
   { id: 'turtle', url: 'https://images.example.org/turtle.jpg', caption: 'a sea turtle swimming in clear water' },
@@ -308,7 +247,7 @@ export const runSoak = async (overrides: Partial<SoakOptions> = {}): Promise<Soa
 
     const deadlineMs = options.deadlineMs
     const call = async (transport: 'http' | 'grpc', operation: Operation, index: number): Promise<Outcome> => {
-      const dialogue = dialogues[index % dialogues.length] as (typeof dialogues)[number]
+      const dialogue = benchDialogues[index % benchDialogues.length] as Dialogue
       const started = performance.now()
       const expectInvalid = operation === 'invalid'
       let result: string
