@@ -5,6 +5,7 @@ import type { ImageResult } from '../../src/core/types.js'
 import { DriberError } from '../../src/errors.js'
 import type { ImageIndex, ImageIndexes } from '../../src/retrieval/image-index.js'
 import { ListIndex, indexSet, recordingObserver, scriptedRouter, testContext } from '../support/scripted-chat-model.js'
+import { driberErrorOf } from '../support/driber-error-of.js'
 
 const images: ImageResult[] = Array.from({ length: 12 }, (_, index) => ({
   id: `img-${index}`,
@@ -23,15 +24,6 @@ const build = (indexes: ImageIndexes) => {
     observer: recorder.observer,
   })
   return { core, recorder }
-}
-
-const errorOf = async (work: Promise<unknown>): Promise<DriberError> => {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (error instanceof DriberError) return error
-  throw new Error(`expected a DriberError, got ${String(error)}`)
 }
 
 t.test('top-k from the default index, k defaulting to 5', async (t) => {
@@ -62,7 +54,7 @@ t.test('bad input is INVALID_ARGUMENT before the index is asked', async (t) => {
   const scope = testContext()
   t.teardown(scope.dispose)
   for (const input of [{ descriptions: [] }, { descriptions: ['a', 'b', 'c'] }, { descriptions: ['x'.repeat(51)] }, { descriptions: ['x'], k: 11 }, { descriptions: ['x'], k: 0 }, { descriptions: ['x'], index: '' }]) {
-    t.equal((await errorOf(core.retrieve(input as never, scope.context))).kind, 'INVALID_ARGUMENT', JSON.stringify(input).slice(0, 50))
+    t.equal((await driberErrorOf(core.retrieve(input as never, scope.context))).kind, 'INVALID_ARGUMENT', JSON.stringify(input).slice(0, 50))
   }
   t.same(index.queries, [])
 })
@@ -71,11 +63,11 @@ t.test('no usable index: typed errors, never a crash', async (t) => {
   const scope = testContext()
   t.teardown(scope.dispose)
   const { core } = build(indexSet([new ListIndex('photos', images)], ['broken']))
-  t.equal((await errorOf(core.retrieve({ descriptions: ['x'], index: 'missing' }, scope.context))).kind, 'UNKNOWN_INDEX')
-  t.equal((await errorOf(core.retrieve({ descriptions: ['x'], index: 'broken' }, scope.context))).kind, 'INDEX_UNAVAILABLE')
+  t.equal((await driberErrorOf(core.retrieve({ descriptions: ['x'], index: 'missing' }, scope.context))).kind, 'UNKNOWN_INDEX')
+  t.equal((await driberErrorOf(core.retrieve({ descriptions: ['x'], index: 'broken' }, scope.context))).kind, 'INDEX_UNAVAILABLE')
 
   const empty = build(indexSet([], []))
-  t.equal((await errorOf(empty.core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'UNKNOWN_INDEX')
+  t.equal((await driberErrorOf(empty.core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'UNKNOWN_INDEX')
 
   const throwing: ImageIndexes = {
     defaultName: 'photos',
@@ -85,7 +77,7 @@ t.test('no usable index: typed errors, never a crash', async (t) => {
     names: () => [],
     status: () => [],
   }
-  t.equal((await errorOf(build(throwing).core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'INDEX_UNAVAILABLE')
+  t.equal((await driberErrorOf(build(throwing).core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'INDEX_UNAVAILABLE')
 
   const noEmbedder: ImageIndex = {
     name: 'photos',
@@ -95,7 +87,7 @@ t.test('no usable index: typed errors, never a crash', async (t) => {
       throw new DriberError('EMBEDDER_UNAVAILABLE')
     },
   }
-  t.equal((await errorOf(build(indexSet([noEmbedder])).core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'EMBEDDER_UNAVAILABLE')
+  t.equal((await driberErrorOf(build(indexSet([noEmbedder])).core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'EMBEDDER_UNAVAILABLE')
 })
 
 t.test('a hanging index cannot outlive the request', async (t) => {
@@ -103,7 +95,7 @@ t.test('a hanging index cannot outlive the request', async (t) => {
   const { core } = build(indexSet([hanging]))
   const scope = testContext(60)
   t.teardown(scope.dispose)
-  t.equal((await errorOf(core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'DEADLINE_EXCEEDED')
+  t.equal((await driberErrorOf(core.retrieve({ descriptions: ['x'] }, scope.context))).kind, 'DEADLINE_EXCEEDED')
 })
 
 t.test('filter and ef reach the index as given; absent or empty ones are not passed', async (t) => {
@@ -128,7 +120,7 @@ t.test('a malformed filter or ef is INVALID_ARGUMENT naming the field, before th
     [{ filter: ['dog'] }, 'filter'],
     [{ filter: { labels: 3 } }, 'filter.labels'],
   ] as const) {
-    const error = await errorOf(core.retrieve({ descriptions: ['a dog'], ...input } as never, scope.context))
+    const error = await driberErrorOf(core.retrieve({ descriptions: ['a dog'], ...input } as never, scope.context))
     t.equal(error.kind, 'INVALID_ARGUMENT', JSON.stringify(input))
     t.equal(error.details?.field, field)
   }

@@ -16,6 +16,7 @@ import {
   testContext,
   type Step,
 } from '../support/scripted-chat-model.js'
+import { driberErrorOf } from '../support/driber-error-of.js'
 
 const dialogue = [
   { speaker: 'Ann', text: 'We adopted a puppy today!' },
@@ -48,16 +49,6 @@ const decide = async (core: ReturnType<typeof build>['core'], t: { teardown: (fn
   const scope = testContext(options.budgetMs)
   t.teardown(scope.dispose)
   return core.decide({ dialogue, ...(options.model === undefined ? {} : { model: options.model }) }, scope.context)
-}
-
-const failure = async (work: Promise<unknown>): Promise<DriberError> => {
-  try {
-    await work
-  } catch (error) {
-    if (error instanceof DriberError) return error
-    throw error
-  }
-  throw new Error('expected the call to fail')
 }
 
 const attemptsOf = (error: DriberError): Attempt[] => (error.details?.attempts ?? []) as Attempt[]
@@ -129,7 +120,7 @@ t.test('every model fails to parse: PARSE_FAILURE with the attempts, never a sil
   const alpha = new ScriptedChatModel('alpha', [badJson, { reply: '', finishReason: 'length' }])
   const beta = new ScriptedChatModel('beta', [{ reply: '', refusal: 'no' }, { reply: '   ' }])
   const { core, recorder } = build([routed(alpha), routed(beta)])
-  const error = await failure(decide(core, t))
+  const error = await driberErrorOf(decide(core, t))
   t.equal(error.kind, 'PARSE_FAILURE')
   t.match(attemptsOf(error), [
     { model: 'alpha', reason: 'invalid_json' },
@@ -143,7 +134,7 @@ t.test('every model fails to parse: PARSE_FAILURE with the attempts, never a sil
 t.test('re-asks follow the configuration', async (t) => {
   const model = new ScriptedChatModel('alpha', [badJson, badJson, badJson, good])
   const { core } = build([routed(model)], { parsing: { reasks: 0 } })
-  t.equal((await failure(decide(core, t))).kind, 'PARSE_FAILURE')
+  t.equal((await driberErrorOf(decide(core, t))).kind, 'PARSE_FAILURE')
   t.equal(model.calls, 1, 'no re-ask when reasks is 0')
 })
 
@@ -185,7 +176,7 @@ t.test('all models down: the most telling upstream error, with attempts', async 
   const alpha = new ScriptedChatModel('alpha', [], unavailable)
   const beta = new ScriptedChatModel('beta', [], { fail: new DriberError('UPSTREAM_TIMEOUT') })
   const { core } = build([routed(alpha), routed(beta)], { resilience: { maxAttempts: 2 } })
-  const error = await failure(decide(core, t))
+  const error = await driberErrorOf(decide(core, t))
   t.equal(error.kind, 'UPSTREAM_TIMEOUT')
   t.equal(attemptsOf(error).length, 4)
 })
@@ -194,7 +185,7 @@ t.test('a model that answered garbage and a model that was down: the upstream er
   const alpha = new ScriptedChatModel('alpha', [], badJson)
   const beta = new ScriptedChatModel('beta', [], unavailable)
   const { core } = build([routed(alpha), routed(beta)], { resilience: { maxAttempts: 1 } })
-  const error = await failure(decide(core, t))
+  const error = await driberErrorOf(decide(core, t))
   t.equal(error.kind, 'UPSTREAM_UNAVAILABLE')
   t.match(attemptsOf(error), [{ outcome: 'parse_failure' }, { outcome: 'parse_failure' }, { outcome: 'error' }])
 })
@@ -203,7 +194,7 @@ t.test('UPSTREAM_REJECTED fails at once; UPSTREAM_AUTH falls back without retryi
   const rejecting = new ScriptedChatModel('alpha', [{ fail: new DriberError('UPSTREAM_REJECTED') }])
   const spare = new ScriptedChatModel('beta', [good])
   const first = build([routed(rejecting), routed(spare)])
-  t.equal((await failure(decide(first.core, t))).kind, 'UPSTREAM_REJECTED')
+  t.equal((await driberErrorOf(decide(first.core, t))).kind, 'UPSTREAM_REJECTED')
   t.equal(spare.calls, 0, 'no fallback')
 
   const locked = new ScriptedChatModel('alpha', [], { fail: new DriberError('UPSTREAM_AUTH') })
@@ -242,7 +233,7 @@ t.test('circuit breaker: opens on failures, routing skips the model, half-opens 
   t.match(skipped.attempts, [{ model: 'alpha', outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN' }, { model: 'beta', outcome: 'ok' }])
   t.match(recorder.of('fallback').at(-1), { from: 'alpha', to: 'beta', reason: 'circuit_open' })
 
-  const onlyAlpha = await failure(decide(core, t, { model: 'alpha' }))
+  const onlyAlpha = await driberErrorOf(decide(core, t, { model: 'alpha' }))
   t.equal(onlyAlpha.kind, 'CIRCUIT_OPEN', 'every model of the route open')
   t.ok((onlyAlpha.retryAfterMs ?? 0) > 0 && (onlyAlpha.retryAfterMs ?? 0) <= 150, 'Retry-After is the rest of the cool-down')
 
@@ -258,8 +249,8 @@ t.test('circuit breaker closes again after a successful probe', async (t) => {
   const { core } = build([routed(alpha)], {
     resilience: { maxAttempts: 1, breaker: { windowSize: 2, minimumCalls: 2, failureRatio: 0.5, halfOpenAfterMs: 100 } },
   })
-  await failure(decide(core, t))
-  await failure(decide(core, t))
+  await driberErrorOf(decide(core, t))
+  await driberErrorOf(decide(core, t))
   t.match(core.breakerStates(), [{ model: 'alpha', state: 'open' }])
   await new Promise((resolve) => setTimeout(resolve, 150))
   t.equal((await decide(core, t)).model, 'alpha')
@@ -269,7 +260,7 @@ t.test('circuit breaker closes again after a successful probe', async (t) => {
 t.test('parse failures and rejected requests do not open the breaker', async (t) => {
   const alpha = new ScriptedChatModel('alpha', [], badJson)
   const { core } = build([routed(alpha)], { resilience: { breaker: { windowSize: 2, minimumCalls: 1, failureRatio: 0.1 } } })
-  for (let index = 0; index < 3; index++) await failure(decide(core, t))
+  for (let index = 0; index < 3; index++) await driberErrorOf(decide(core, t))
   t.match(core.breakerStates(), [{ model: 'alpha', state: 'closed' }])
 })
 
@@ -282,7 +273,7 @@ t.test('bulkhead: beyond concurrency and queue, OVERLOADED with Retry-After, or 
   const first = decide(core, t, { model: 'alpha' })
   await new Promise((resolve) => setImmediate(resolve))
 
-  const overloaded = await failure(decide(core, t, { model: 'alpha' }))
+  const overloaded = await driberErrorOf(decide(core, t, { model: 'alpha' }))
   t.equal(overloaded.kind, 'OVERLOADED')
   t.equal(overloaded.retryAfterMs, 1234)
   t.match(attemptsOf(overloaded), [{ model: 'alpha', outcome: 'skipped', code: 'DRIBER_OVERLOADED' }])
@@ -299,7 +290,7 @@ t.test('bulkhead: beyond concurrency and queue, OVERLOADED with Retry-After, or 
 t.test('deadline: DEADLINE_EXCEEDED when the request runs out of time', async (t) => {
   const alpha = new ScriptedChatModel('alpha', [{ hang: true }])
   const { core } = build([routed(alpha)])
-  const error = await failure(decide(core, t, { budgetMs: 80 }))
+  const error = await driberErrorOf(decide(core, t, { budgetMs: 80 }))
   t.equal(error.kind, 'DEADLINE_EXCEEDED')
   t.ok(alpha.requests[0]?.signal.aborted, 'the upstream call was aborted')
 })
@@ -322,7 +313,7 @@ t.test('client gone: CANCELLED, during a call or during a retry wait', async (t)
   t.teardown(scope.dispose)
   const pending = first.core.decide({ dialogue }, scope.context)
   setTimeout(() => scope.cancel(), 20)
-  t.equal((await failure(pending)).kind, 'CANCELLED')
+  t.equal((await driberErrorOf(pending)).kind, 'CANCELLED')
 
   const limited = new ScriptedChatModel('alpha', [{ fail: new DriberError('UPSTREAM_RATE_LIMITED', { retryAfterMs: 60_000 }) }, good])
   const second = build([routed(limited)], { resilience: { retryAfterCapMs: 120_000 } })
@@ -330,7 +321,7 @@ t.test('client gone: CANCELLED, during a call or during a retry wait', async (t)
   t.teardown(waiting.dispose)
   const retrying = second.core.decide({ dialogue }, waiting.context)
   setTimeout(() => waiting.cancel(), 20)
-  t.equal((await failure(retrying)).kind, 'CANCELLED', 'the backoff wait ends with the request')
+  t.equal((await driberErrorOf(retrying)).kind, 'CANCELLED', 'the backoff wait ends with the request')
   t.equal(limited.calls, 1)
 })
 
@@ -340,14 +331,14 @@ t.test('a request already over calls no model', async (t) => {
   const scope = testContext()
   t.teardown(scope.dispose)
   scope.cancel()
-  t.equal((await failure(core.decide({ dialogue }, scope.context))).kind, 'CANCELLED')
+  t.equal((await driberErrorOf(core.decide({ dialogue }, scope.context))).kind, 'CANCELLED')
   t.equal(alpha.calls, 0)
 })
 
 t.test('a retry that cannot finish before the deadline is not attempted', async (t) => {
   const alpha = new ScriptedChatModel('alpha', [{ fail: new DriberError('UPSTREAM_RATE_LIMITED', { retryAfterMs: 5_000 }) }, good])
   const { core } = build([routed(alpha)])
-  const error = await failure(decide(core, t, { budgetMs: 1_000 }))
+  const error = await driberErrorOf(decide(core, t, { budgetMs: 1_000 }))
   t.equal(error.kind, 'UPSTREAM_RATE_LIMITED')
   t.equal(alpha.calls, 1)
 })

@@ -11,6 +11,7 @@ import type { ChatModel, ChatRequest, OutputMode } from '../../../src/providers/
 import { parseRegistry } from '../../../src/registry/load-registry.js'
 import type { ModelEntry } from '../../../src/registry/registry-schema.js'
 import { startFakeUpstream, type FakeUpstream } from '../../support/fake-upstream.js'
+import { driberErrorOf } from '../../support/driber-error-of.js'
 
 const DECIDE_SCHEMA = { type: 'object', properties: { share: { type: 'boolean' } }, required: ['share'], additionalProperties: false }
 
@@ -60,17 +61,6 @@ const setup = async (t: Test, extra: Record<string, unknown> = {}, secrets: Reco
   const model = createOpenAIProvider().createChatModel(entryFor(upstream.baseUrl, extra), (name) => secrets[name])
   t.teardown(() => model.close?.())
   return { upstream, model }
-}
-
-/** The DriberError a call rejects with. */
-const failure = async (promise: Promise<unknown>): Promise<DriberError> => {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof DriberError) return error
-    throw error
-  }
-  throw new Error('expected the call to fail')
 }
 
 const lastBody = (upstream: FakeUpstream): Record<string, unknown> => upstream.chatRequests.at(-1)?.body as Record<string, unknown>
@@ -164,15 +154,15 @@ t.test('429 becomes UPSTREAM_RATE_LIMITED with Retry-After in any of its forms',
     { kind: 'rate_limited', retryAfterDate: new Date(Date.now() + 120_000) },
     { kind: 'rate_limited' },
   )
-  const seconds = await failure(model.chat(request()))
+  const seconds = await driberErrorOf(model.chat(request()))
   t.equal(seconds.code, 'DRIBER_UPSTREAM_RATE_LIMITED')
   t.equal(seconds.retryable, true)
   t.equal(seconds.retryAfterMs, 2000)
-  t.equal((await failure(model.chat(request()))).retryAfterMs, 1500)
-  const dated = await failure(model.chat(request()))
+  t.equal((await driberErrorOf(model.chat(request()))).retryAfterMs, 1500)
+  const dated = await driberErrorOf(model.chat(request()))
   // An HTTP date has one-second resolution; the hint is "about two minutes", never negative.
   t.ok(dated.retryAfterMs !== undefined && dated.retryAfterMs > 100_000 && dated.retryAfterMs <= 120_000, `date parsed (${dated.retryAfterMs})`)
-  t.equal((await failure(model.chat(request()))).retryAfterMs, undefined, 'no header, no hint')
+  t.equal((await driberErrorOf(model.chat(request()))).retryAfterMs, undefined, 'no header, no hint')
   t.equal(upstream.chatRequests.length, 4, 'the SDK does not retry by itself')
 })
 
@@ -180,13 +170,13 @@ t.test('5xx becomes UPSTREAM_UNAVAILABLE, retryable', async (t) => {
   const { upstream, model } = await setup(t)
   for (const status of [500, 502, 503]) {
     upstream.script({ kind: 'status', status })
-    const error = await failure(model.chat(request()))
+    const error = await driberErrorOf(model.chat(request()))
     t.equal(error.code, 'DRIBER_UPSTREAM_UNAVAILABLE', `status ${status}`)
     t.equal(error.retryable, true)
     t.equal(error.details?.status, status)
   }
   upstream.script({ kind: 'status', status: 503, headers: { 'retry-after': '3' } })
-  t.equal((await failure(model.chat(request()))).retryAfterMs, 3000, 'a 503 Retry-After is kept as a hint')
+  t.equal((await driberErrorOf(model.chat(request()))).retryAfterMs, 3000, 'a 503 Retry-After is kept as a hint')
   t.equal(upstream.chatRequests.length, 4, 'one upstream call per attempt')
 })
 
@@ -199,34 +189,34 @@ t.test('4xx: auth failures and rejections are not retryable', async (t) => {
     { kind: 'status', status: 404, message: 'The model does not exist' },
     { kind: 'status', status: 400, message: 'x'.repeat(1000) },
   )
-  const unauthorised = await failure(model.chat(request()))
+  const unauthorised = await driberErrorOf(model.chat(request()))
   t.equal(unauthorised.code, 'DRIBER_UPSTREAM_AUTH')
   t.equal(unauthorised.retryable, false)
   t.notOk(JSON.stringify(unauthorised.toBody()).includes('sk-abc'), 'the upstream auth message (a masked key) is not passed on')
-  t.equal((await failure(model.chat(request()))).code, 'DRIBER_UPSTREAM_AUTH', '403')
-  const rejected = await failure(model.chat(request()))
+  t.equal((await driberErrorOf(model.chat(request()))).code, 'DRIBER_UPSTREAM_AUTH', '403')
+  const rejected = await driberErrorOf(model.chat(request()))
   t.equal(rejected.code, 'DRIBER_UPSTREAM_REJECTED')
   t.equal(rejected.retryable, false)
   t.same(rejected.details, { model: 'test-model', status: 400, upstream_code: 'invalid_schema', upstream_message: 'Invalid schema for response_format' })
-  t.equal((await failure(model.chat(request()))).code, 'DRIBER_UPSTREAM_REJECTED', '404')
-  const long = await failure(model.chat(request()))
+  t.equal((await driberErrorOf(model.chat(request()))).code, 'DRIBER_UPSTREAM_REJECTED', '404')
+  const long = await driberErrorOf(model.chat(request()))
   t.notOk('upstream_message' in (long.details ?? {}), 'long upstream bodies are left out')
 })
 
 t.test('connection failures become UPSTREAM_UNAVAILABLE', async (t) => {
   const { upstream, model } = await setup(t)
   upstream.script({ kind: 'reset' }, { kind: 'drop' })
-  const reset = await failure(model.chat(request()))
+  const reset = await driberErrorOf(model.chat(request()))
   t.equal(reset.code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'reset mid-body')
   t.equal(reset.retryable, true)
-  t.equal((await failure(model.chat(request()))).code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'dropped before any byte')
+  t.equal((await driberErrorOf(model.chat(request()))).code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'dropped before any byte')
 
   const gone = await startFakeUpstream()
   const port = gone.baseUrl
   await gone.close()
   const refused = createOpenAIProvider().createChatModel(entryFor(port), () => undefined)
   t.teardown(() => refused.close?.())
-  const error = await failure(refused.chat(request()))
+  const error = await driberErrorOf(refused.chat(request()))
   t.equal(error.code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'connection refused')
   t.equal(error.retryable, true)
 })
@@ -234,7 +224,7 @@ t.test('connection failures become UPSTREAM_UNAVAILABLE', async (t) => {
 t.test('a 200 that is not a completion is an upstream fault, not an empty answer', async (t) => {
   const { upstream, model } = await setup(t)
   upstream.setResponder(() => ({ kind: 'status', status: 200, message: 'not a completion' }))
-  const error = await failure(model.chat(request()))
+  const error = await driberErrorOf(model.chat(request()))
   t.equal(error.code, 'DRIBER_UPSTREAM_UNAVAILABLE')
 })
 
@@ -242,7 +232,7 @@ t.test('fractional and out-of-range budgets (from remaining deadlines) still mak
   const { upstream, model } = await setup(t)
   upstream.script({ kind: 'json', value: { share: true } }, { kind: 'hang' })
   t.same(JSON.parse((await model.chat(request({ timeoutMs: 1234.56 }))).content), { share: true }, 'a fractional budget')
-  const error = await failure(model.chat(request({ timeoutMs: 0.4 })))
+  const error = await driberErrorOf(model.chat(request({ timeoutMs: 0.4 })))
   t.equal(error.code, 'DRIBER_UPSTREAM_TIMEOUT', 'a budget under 1 ms times out rather than crashing')
   t.equal(attemptBudget(Number.POSITIVE_INFINITY), 2_147_483_647, 'no budget means the longest timer, not an instant one')
   t.equal(attemptBudget(-5), 1)
@@ -252,7 +242,7 @@ t.test('fractional and out-of-range budgets (from remaining deadlines) still mak
 t.test('an upstream that never answers times out, and the upstream sees the call cut off', async (t) => {
   const { upstream, model } = await setup(t)
   upstream.script({ kind: 'hang' })
-  const error = await failure(model.chat(request({ timeoutMs: 200 })))
+  const error = await driberErrorOf(model.chat(request({ timeoutMs: 200 })))
   t.equal(error.code, 'DRIBER_UPSTREAM_TIMEOUT')
   t.equal(error.retryable, true)
   t.equal(error.details?.timeout_ms, 200)
@@ -264,9 +254,9 @@ t.test('the idle timeout catches a silent upstream long before the attempt timeo
   // The attempt budget is far beyond tap's timeout: only the idle timeout can end these calls.
   const { upstream, model } = await setup(t, { idle_timeout_ms: 150, timeout_ms: 600_000 })
   upstream.script({ kind: 'hang' }, { kind: 'drip', intervalMs: 10, chunks: 4, stallAfter: 2 })
-  const silent = await failure(model.chat(request({ timeoutMs: 600_000 })))
+  const silent = await driberErrorOf(model.chat(request({ timeoutMs: 600_000 })))
   t.equal(silent.code, 'DRIBER_UPSTREAM_TIMEOUT', 'no headers')
-  const stalled = await failure(model.chat(request({ timeoutMs: 600_000 })))
+  const stalled = await driberErrorOf(model.chat(request({ timeoutMs: 600_000 })))
   t.equal(stalled.code, 'DRIBER_UPSTREAM_TIMEOUT', 'body stops half-way')
   await upstream.waitForAborted(2)
 })
@@ -286,27 +276,27 @@ t.test("the request's signal cancels the upstream call and its reason is what th
   await upstream.waitForRequests(1)
   const reason = new DriberError('CANCELLED')
   cancel.abort(reason)
-  t.equal(await failure(cancelled), reason, 'the transport-set reason is rethrown as is')
+  t.equal(await driberErrorOf(cancelled), reason, 'the transport-set reason is rethrown as is')
   await upstream.waitForAborted(1)
 
   const deadline = new AbortController()
   const late = model.chat(request({ signal: deadline.signal }))
   await upstream.waitForRequests(2)
   deadline.abort(new DriberError('DEADLINE_EXCEEDED'))
-  t.equal((await failure(late)).code, 'DRIBER_DEADLINE_EXCEEDED')
+  t.equal((await driberErrorOf(late)).code, 'DRIBER_DEADLINE_EXCEEDED')
   await upstream.waitForAborted(2)
 
   const plain = new AbortController()
   const other = model.chat(request({ signal: plain.signal }))
   await upstream.waitForRequests(3)
   plain.abort()
-  t.equal((await failure(other)).code, 'DRIBER_CANCELLED', 'a reason that is not ours reads as a cancel')
+  t.equal((await driberErrorOf(other)).code, 'DRIBER_CANCELLED', 'a reason that is not ours reads as a cancel')
   await upstream.waitForAborted(3)
 
   const before = upstream.requestCount
   const already = new AbortController()
   already.abort(new DriberError('DEADLINE_EXCEEDED'))
-  t.equal((await failure(model.chat(request({ signal: already.signal })))).code, 'DRIBER_DEADLINE_EXCEEDED')
+  t.equal((await driberErrorOf(model.chat(request({ signal: already.signal })))).code, 'DRIBER_DEADLINE_EXCEEDED')
   t.equal(upstream.requestCount, before, 'an already-aborted request never reaches the upstream')
 })
 
@@ -336,8 +326,8 @@ t.test('no timer or socket outlives the calls', async (t) => {
   const upstream = await startFakeUpstream()
   const model = createOpenAIProvider().createChatModel(entryFor(upstream.baseUrl), () => undefined)
   upstream.script({ kind: 'hang' }, { kind: 'status', status: 500 })
-  await failure(model.chat(request({ timeoutMs: 100 })))
-  await failure(model.chat(request()))
+  await driberErrorOf(model.chat(request({ timeoutMs: 100 })))
+  await driberErrorOf(model.chat(request()))
   await model.chat(request())
   await model.close?.()
   await upstream.close()

@@ -10,6 +10,7 @@ import type { EmbeddingModel } from '../../../src/providers/provider.js'
 import { parseRegistry } from '../../../src/registry/load-registry.js'
 import type { EmbedderEntry } from '../../../src/registry/registry-schema.js'
 import { fakeEmbedding, startFakeUpstream, type FakeUpstream } from '../../support/fake-upstream.js'
+import { driberErrorOf } from '../../support/driber-error-of.js'
 
 const setup = async (t: Test, extra: Record<string, unknown> = {}): Promise<{ upstream: FakeUpstream; embedder: EmbeddingModel }> => {
   const upstream = await startFakeUpstream({ embeddingDimension: 8 })
@@ -27,16 +28,6 @@ const setup = async (t: Test, extra: Record<string, unknown> = {}): Promise<{ up
 
 const embed = (embedder: EmbeddingModel, texts: string[], signal: AbortSignal = new AbortController().signal) =>
   embedder.embed({ texts, signal, requestId: 'req-embed' })
-
-const failure = async (promise: Promise<unknown>): Promise<DriberError> => {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof DriberError) return error
-    throw error
-  }
-  throw new Error('expected the call to fail')
-}
 
 const close = (actual: ArrayLike<number>, expected: ArrayLike<number>): boolean =>
   actual.length === expected.length && Array.from(actual).every((value, index) => Math.abs(value - (expected[index] as number)) < 1e-6)
@@ -106,7 +97,7 @@ t.test('an empty list costs no upstream call', async (t) => {
 t.test('a failing batch fails the call with its catalog error and stops the others', async (t) => {
   const { upstream, embedder } = await setup(t, { batch_size: 1, max_concurrency: 2 })
   upstream.script({ kind: 'status', status: 503 }, { kind: 'hang' })
-  const error = await failure(embed(embedder, ['a', 'b', 'c', 'd']))
+  const error = await driberErrorOf(embed(embedder, ['a', 'b', 'c', 'd']))
   t.equal(error.code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'the real failure, not the abort it caused')
   await upstream.waitForAborted(1)
   t.ok(upstream.requestCount <= 3, 'remaining batches are not sent after the failure')
@@ -115,26 +106,26 @@ t.test('a failing batch fails the call with its catalog error and stops the othe
 t.test('errors map like chat: rate limits, auth, timeouts, cancellation', async (t) => {
   const { upstream, embedder } = await setup(t, { timeout_ms: 200 })
   upstream.script({ kind: 'rate_limited', retryAfterSeconds: 1 }, { kind: 'status', status: 401 }, { kind: 'hang' }, { kind: 'hang' })
-  const limited = await failure(embed(embedder, ['x']))
+  const limited = await driberErrorOf(embed(embedder, ['x']))
   t.equal(limited.code, 'DRIBER_UPSTREAM_RATE_LIMITED')
   t.equal(limited.retryAfterMs, 1000)
-  t.equal((await failure(embed(embedder, ['x']))).code, 'DRIBER_UPSTREAM_AUTH')
-  t.equal((await failure(embed(embedder, ['x']))).code, 'DRIBER_UPSTREAM_TIMEOUT', 'timeout_ms bounds each batch')
+  t.equal((await driberErrorOf(embed(embedder, ['x']))).code, 'DRIBER_UPSTREAM_AUTH')
+  t.equal((await driberErrorOf(embed(embedder, ['x']))).code, 'DRIBER_UPSTREAM_TIMEOUT', 'timeout_ms bounds each batch')
 
   const controller = new AbortController()
   const pending = embed(embedder, ['x'], controller.signal)
   await upstream.waitForRequests(4)
   const reason = new DriberError('DEADLINE_EXCEEDED')
   controller.abort(reason)
-  t.equal(await failure(pending), reason)
+  t.equal(await driberErrorOf(pending), reason)
   await upstream.waitForAborted(2)
 })
 
 t.test('wrong vector counts and dimensions are caught', async (t) => {
   const { upstream, embedder } = await setup(t, { dimension: 2 })
   upstream.script({ kind: 'embeddings', vectors: [[1, 0]] }, { kind: 'embeddings', vectors: [[1, 0, 0]] })
-  t.equal((await failure(embed(embedder, ['a', 'b']))).code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'one vector for two texts')
-  const mismatch = await failure(embed(embedder, ['a']))
+  t.equal((await driberErrorOf(embed(embedder, ['a', 'b']))).code, 'DRIBER_UPSTREAM_UNAVAILABLE', 'one vector for two texts')
+  const mismatch = await driberErrorOf(embed(embedder, ['a']))
   t.equal(mismatch.code, 'DRIBER_INDEX_MISMATCH')
   t.same(mismatch.details, { model: 'test-embed', expected: 2, received: 3 })
 })
