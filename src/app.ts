@@ -21,10 +21,9 @@ import { overheadMs } from './http/request-context.js'
 import { pressureCheckOf, securityPlugin } from './http/security-plugin.js'
 import type { HttpCore } from './http/route-options.js'
 import type { ReadinessResponse } from './http/schemas/health-schemas.js'
-import { openaiProvider } from './providers/openai/openai-provider.js'
-import type { ProviderFactory } from './providers/provider-factory.js'
+import { builtInProviders, type ProviderFactories } from './providers/built-in-providers.js'
 import { loadRegistry, parseRegistry } from './registry/load-registry.js'
-import { ModelRegistry, type ProviderName } from './registry/model-registry.js'
+import { ModelRegistry } from './registry/model-registry.js'
 import type { RegistryData } from './registry/registry-schema.js'
 import { createImageIndexes } from './retrieval/create-image-indexes.js'
 import type { ImageIndexes } from './retrieval/image-index.js'
@@ -42,7 +41,7 @@ export interface BuildAppOptions {
   /** Registry data instead of reading `config.registryPath` (validated the same way). */
   registry?: RegistryData
   /** Provider factories replacing the built-in ones (tests, other backends). */
-  providers?: Partial<Record<ProviderName, ProviderFactory>>
+  providers?: ProviderFactories
   /** The prom-client registry metrics go into; a fresh one per app when absent (never the global one). */
   metricsRegistry?: MetricsRegistry
 }
@@ -82,19 +81,6 @@ const packageVersion = (): string => {
   }
 }
 
-/** The built-in factories; the embedded tier loads only when the registry uses it and nobody replaced it. */
-const resolveProviders = async (
-  data: RegistryData,
-  overrides: Partial<Record<ProviderName, ProviderFactory>>,
-): Promise<Partial<Record<ProviderName, ProviderFactory>>> => {
-  const providers: Partial<Record<ProviderName, ProviderFactory>> = { openai: openaiProvider, ...overrides }
-  const usesEmbedded = [...data.models, ...data.embedders].some((entry) => entry.provider === 'embedded')
-  if (usesEmbedded && providers.embedded === undefined) {
-    providers.embedded = (await import('./providers/embedded/embedded-provider.js')).embeddedProvider
-  }
-  return providers
-}
-
 /** Builds the whole service from `config`. Throws `REGISTRY_INVALID` / `CONFIG_INVALID` on bad start-up input. */
 export const buildApp = async (config: Config, options: BuildAppOptions = {}): Promise<App> => {
   // Observability: the logger and metrics are made here once per app (see src/observability/).
@@ -128,7 +114,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   const registry = new ModelRegistry({
     data: registryData,
     secrets: config.secrets,
-    providers: await resolveProviders(registryData, options.providers ?? {}),
+    providers: await builtInProviders(registryData, options.providers),
   })
 
   let indexes: ImageIndexes
