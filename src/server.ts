@@ -25,6 +25,13 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>
 }
 
+/**
+ * Connections the kernel may queue before driber accepts them (Node's default is 511). A burst of
+ * thousands of new connections overflowed it in the concurrency benchmark and clients saw
+ * ECONNRESET; the kernel still caps this at `net.core.somaxconn`.
+ */
+const LISTEN_BACKLOG = 4096
+
 /** Binds the gRPC server (TLS when `config.tls` is set); resolves to `host:port` with the real port. */
 const bindGrpc = (server: GrpcJsServer, config: Config): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -41,7 +48,7 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   let grpcAddress: string | undefined
   let metricsServer: MetricsServer | undefined
   try {
-    httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port })
+    httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG })
     if (app.grpc !== undefined) grpcAddress = await bindGrpc(app.grpc.server, config)
     // In a cluster the primary serves the metrics port, aggregated over every worker's registry.
     if (app.metrics !== undefined && isClusterWorker()) shareMetricsWithPrimary(app.metrics.registry)
