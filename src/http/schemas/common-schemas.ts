@@ -18,16 +18,17 @@ export const TurnSchema = Type.Object(
   { additionalProperties: false, description: 'One turn of a chat.' },
 )
 
+/** The one example chat every request schema shows in the OpenAPI document. */
+export const EXAMPLE_DIALOGUE = [
+  { speaker: 'Ana', text: 'We just got back from the beach!' },
+  { speaker: 'Ben', text: 'Nice, how was the water?' },
+  { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+]
+
 export const DialogueSchema = Type.Array(TurnSchema, {
   minItems: 1,
   description: 'The chat so far, oldest turn first. Turn indices in answers are 0-based positions in this list.',
-  examples: [
-    [
-      { speaker: 'Ana', text: 'We just got back from the beach!' },
-      { speaker: 'Ben', text: 'Nice, how was the water?' },
-      { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
-    ],
-  ],
+  examples: [EXAMPLE_DIALOGUE],
 })
 
 export const SpeakerSchema = Type.String({

@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/decide` (both modes). */
 import { Type, type Static } from 'typebox'
-import { DialogueSchema, IntentSchema, ModelNameSchema, SpeakerSchema, modelAnswerFields } from './common-schemas.js'
+import { DialogueSchema, EXAMPLE_DIALOGUE, IntentSchema, modelAnswerFields, ModelNameSchema, SpeakerSchema } from './common-schemas.js'
 
 export const DecideRequestSchema = Type.Object(
   {
@@ -19,11 +19,7 @@ export const DecideRequestSchema = Type.Object(
     description: 'Decide whether an image fits in the dialogue.',
     examples: [
       {
-        dialogue: [
-          { speaker: 'Ana', text: 'We just got back from the beach!' },
-          { speaker: 'Ben', text: 'Nice, how was the water?' },
-          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
-        ],
+        dialogue: EXAMPLE_DIALOGUE,
         speaker: 'Ana',
         mode: 'next',
       },

@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/describe`. */
 import { Type, type Static } from 'typebox'
-import { DescriptionSchema, DialogueSchema, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema, modelAnswerFields } from './common-schemas.js'
+import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema } from './common-schemas.js'
 
 export const DescribeRequestSchema = Type.Object(
   {
@@ -15,11 +15,7 @@ export const DescribeRequestSchema = Type.Object(
     description: 'Describe the image the next speaker would share.',
     examples: [
       {
-        dialogue: [
-          { speaker: 'Ana', text: 'We just got back from the beach!' },
-          { speaker: 'Ben', text: 'Nice, how was the water?' },
-          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
-        ],
+        dialogue: EXAMPLE_DIALOGUE,
         speaker: 'Ana',
         restrictions: ['prefix', 'concise'],
         n: 1,

@@ -1,18 +1,6 @@
 /** Wire schemas of `POST /v1/share`: Decide, then Describe and Retrieve when the decision is yes. */
 import { Type, type Static } from 'typebox'
-import {
-  DescriptionSchema,
-  DialogueSchema,
-  ImageResultSchema,
-  IndexNameSchema,
-  KSchema,
-  ModelNameSchema,
-  NSchema,
-  RestrictionsSchema,
-  SpeakerSchema,
-  UsageSchema,
-  modelAnswerFields,
-} from './common-schemas.js'
+import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
 import { DecideNextResponseSchema } from './decide-schemas.js'
 
 export const ShareRequestSchema = Type.Object(
@@ -30,11 +18,7 @@ export const ShareRequestSchema = Type.Object(
     description: 'The whole chain: decide, and when the answer is yes describe the image and retrieve matches.',
     examples: [
       {
-        dialogue: [
-          { speaker: 'Ana', text: 'We just got back from the beach!' },
-          { speaker: 'Ben', text: 'Nice, how was the water?' },
-          { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
-        ],
+        dialogue: EXAMPLE_DIALOGUE,
         speaker: 'Ana',
         k: 3,
       },
