@@ -72,8 +72,12 @@ const schemaProblems = (errors: SchemaError[]): Problem[] => {
     byPath.set(error.instancePath, list)
   }
   const problems: Problem[] = []
+  const pointers = [...byPath.keys()]
   for (const [pointer, list] of byPath) {
     const segments = pointerSegments(pointer)
+    // A union (a route entry is an id or {model, min_confidence}) also reports the branch the value
+    // did not take ("must be string"); when an error inside the value says what is wrong, that one is enough.
+    if (list.every((error) => error.keyword === 'type' || error.keyword === 'anyOf') && pointers.some((other) => other.startsWith(`${pointer}/`))) continue
     const constants = list.filter((error) => error.keyword === 'const').map((error) => String(error.params.allowedValue))
     if (constants.length > 0) {
       problems.push({ segments, message: `must be one of ${constants.join('|')}` })
