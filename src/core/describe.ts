@@ -36,7 +36,13 @@ export const interpretDescribe =
   }
 
 /** Describe the image to share. */
-export const describe = (dependencies: StageDependencies, input: DescribeInput, context: RequestContext): Promise<DescribeResult> =>
+export const describe = (
+  dependencies: StageDependencies,
+  input: DescribeInput,
+  context: RequestContext,
+  /** A model to ask first (Share: the model that answered Decide after a cascade escalation). */
+  prefer?: string,
+): Promise<DescribeResult> =>
   observeStage(
     dependencies.observer,
     'describe',
@@ -64,6 +70,7 @@ export const describe = (dependencies: StageDependencies, input: DescribeInput, 
           contract: describeContract,
           interpret: interpretDescribe(n, restrictions),
           ...(model === undefined ? {} : { model }),
+          ...(prefer === undefined ? {} : { prefer }),
         },
         context,
       )

@@ -51,15 +51,24 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
 
       const decision = await decideNext(
         dependencies,
-        { dialogue: input.dialogue, ...(speaker === undefined ? {} : { speaker }), ...(model === undefined ? {} : { model }) },
+        {
+          dialogue: input.dialogue,
+          ...(speaker === undefined ? {} : { speaker }),
+          ...(model === undefined ? {} : { model }),
+          ...(input.cascade === false ? { cascade: false } : {}),
+        },
         context,
       )
       if (!decision.share) return { decision, descriptions: [], results: [], usage: sumUsage([decision.usage]), describe: null }
 
+      // Where configured, the model that was sure enough to decide also describes.
+      const escalated = decision.attempts.some((attempt) => attempt.outcome === 'escalated')
+      const prefer = escalated && dependencies.runner.describeFollowsDecide ? decision.model : undefined
       const described = await describe(
         dependencies,
         { dialogue: input.dialogue, speaker: decision.speaker, restrictions, n, ...(model === undefined ? {} : { model }) },
         context,
+        prefer,
       )
       const descriptions = described.descriptions
       const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context)

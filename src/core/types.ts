@@ -33,6 +33,10 @@ export type Scale = (typeof SCALES)[number]
 export const PARSE_FAILURE_REASONS = ['invalid_json', 'schema_violation', 'refusal', 'truncated', 'empty'] as const
 export type ParseFailureReason = (typeof PARSE_FAILURE_REASONS)[number]
 
+/** Why a cascade asked the next model although the answer was valid. */
+export const ESCALATION_REASONS = ['low_confidence'] as const
+export type EscalationReason = (typeof ESCALATION_REASONS)[number]
+
 /** Stages a model route exists for. `rank` uses the `decide` route unless the registry gives it one. */
 export const STAGES = ['decide', 'rank', 'describe'] as const
 export type Stage = (typeof STAGES)[number]
@@ -46,10 +50,14 @@ export interface Usage {
 /** One call to one model, as reported to clients: enough to see retries, re-asks and fallbacks. */
 export interface Attempt {
   model: string
-  outcome: 'ok' | 'parse_failure' | 'error' | 'skipped'
+  outcome: 'ok' | 'parse_failure' | 'error' | 'skipped' | 'escalated'
   reason?: ParseFailureReason
   code?: ErrorCode
   duration_ms: number
+  /** Set when outcome is `escalated`: why, the answer's confidence and the threshold it missed. */
+  escalation_reason?: EscalationReason
+  confidence?: number
+  min_confidence?: number
 }
 
 export interface ModelAnswer {
@@ -64,6 +72,8 @@ export interface DecideInput {
   /** Who would share next; when absent the model names the speaker. */
   speaker?: string
   model?: string
+  /** False: take the first valid answer of the route even when a cascade would escalate it. Default true. */
+  cascade?: boolean
 }
 
 export interface Trigger {
@@ -138,6 +148,8 @@ export interface ShareInput {
   model?: string
   restrictions?: Restriction[]
   n?: number
+  /** False: no cascade escalation for Decide (see DecideInput.cascade). */
+  cascade?: boolean
   index?: string
 }
 

@@ -353,7 +353,7 @@ t.test('an observer that throws does not break the request', async (t) => {
     router: scriptedRouter([routed(alpha)]),
     indexes: indexSet([]),
     models: { list: () => ({ models: [], embedders: [], aliases: {}, routes: {} }) },
-    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, stageDone: throwing, decideConfidence: throwing },
+    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, escalation: throwing, answered: throwing, stageDone: throwing, decideConfidence: throwing },
   })
   t.equal((await decide(core, t)).model, 'alpha')
 })

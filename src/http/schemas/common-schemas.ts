@@ -7,7 +7,7 @@
  * and gRPC report them with the same codes; the schemas carry only bounds that never change.
  */
 import { Type, type Static } from 'typebox'
-import { INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS } from '../../core/types.js'
+import { ESCALATION_REASONS, INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS } from '../../core/types.js'
 import { ErrorCatalog } from '../../errors.js'
 
 export const TurnSchema = Type.Object(
@@ -35,6 +35,12 @@ export const SpeakerSchema = Type.String({
   minLength: 1,
   description: 'The speaker who would share next; must be one of the dialogue speakers.',
   examples: ['Ana'],
+})
+
+export const CascadeSchema = Type.Boolean({
+  default: true,
+  description:
+    'false: take the route\'s first valid answer even where the registry makes the route a cascade (no escalation to a larger model on low confidence). Naming a `model` also turns the cascade off.',
 })
 
 export const ModelNameSchema = Type.String({
@@ -80,12 +86,16 @@ export const UsageSchema = Type.Object(
 export const AttemptSchema = Type.Object(
   {
     model: Type.String({ description: 'Registry id of the model called.' }),
-    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped'], {
-      description: '`ok`: accepted; `parse_failure`: unusable answer; `error`: the call failed; `skipped`: not called (circuit open, queue full).',
+    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped', 'escalated'], {
+      description:
+        '`ok`: accepted; `parse_failure`: unusable answer; `error`: the call failed; `skipped`: not called (circuit open, queue full); `escalated`: a valid answer below the cascade threshold, so the next model was asked.',
     }),
     reason: Type.Optional(Type.Enum([...PARSE_FAILURE_REASONS], { description: 'Why the answer failed to parse.' })),
     code: Type.Optional(Type.String({ description: 'The error code of a failed call.', examples: ['DRIBER_UPSTREAM_RATE_LIMITED'] })),
     duration_ms: Type.Number({ minimum: 0, description: 'How long the call took.', examples: [840] }),
+    escalation_reason: Type.Optional(Type.Enum([...ESCALATION_REASONS], { description: 'Why an `escalated` answer was not accepted.' })),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The confidence of an `escalated` answer.', examples: [0.61] })),
+    min_confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The confidence the cascade required of that model.', examples: [0.8] })),
   },
   { additionalProperties: false, description: 'One call to one model: retries, re-asks and fallbacks each add one.' },
 )

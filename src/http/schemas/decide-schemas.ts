@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/decide` (both modes). */
 import { Type, type Static } from 'typebox'
-import { DialogueSchema, EXAMPLE_DIALOGUE, IntentSchema, modelAnswerFields, ModelNameSchema, SpeakerSchema } from './common-schemas.js'
+import { DialogueSchema, EXAMPLE_DIALOGUE, IntentSchema, modelAnswerFields, CascadeSchema, ModelNameSchema, SpeakerSchema } from './common-schemas.js'
 
 export const DecideRequestSchema = Type.Object(
   {
@@ -13,6 +13,7 @@ export const DecideRequestSchema = Type.Object(
       }),
     ),
     model: Type.Optional(ModelNameSchema),
+    cascade: Type.Optional(CascadeSchema),
   },
   {
     additionalProperties: false,

@@ -23,8 +23,14 @@ export interface DecideRequest {
    * A model id, alias or scale; absent means the route's primary model.
    */
   'model'?: (string);
+  /**
+   * False: accept the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_model'?: "model";
+  '_cascade'?: "cascade";
 }
 
 /**
@@ -47,6 +53,12 @@ export interface DecideRequest__Output {
    * A model id, alias or scale; absent means the route's primary model.
    */
   'model'?: (string);
+  /**
+   * False: accept the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_model'?: "model";
+  '_cascade'?: "cascade";
 }

@@ -18,8 +18,14 @@ export interface RankRequest {
    * A model id, alias or scale; absent means the route's primary model.
    */
   'model'?: (string);
+  /**
+   * False: accept the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_model'?: "model";
+  '_cascade'?: "cascade";
 }
 
 /**
@@ -38,6 +44,12 @@ export interface RankRequest__Output {
    * A model id, alias or scale; absent means the route's primary model.
    */
   'model'?: (string);
+  /**
+   * False: accept the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_model'?: "model";
+  '_cascade'?: "cascade";
 }

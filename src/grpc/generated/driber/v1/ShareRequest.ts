@@ -35,11 +35,17 @@ export interface ShareRequest {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }
 
 /**
@@ -74,9 +80,15 @@ export interface ShareRequest__Output {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }
