@@ -61,8 +61,10 @@ export interface ModelAnswer {
 
 export interface DecideInput {
   dialogue: Dialogue
-  /** Who would share next; when absent the model names the speaker. */
+  /** Whose next turn is asked about; they need not have spoken yet. When absent the model names the speaker. */
   speaker?: string
+  /** The chat's members, including any who have not spoken; when given, `speaker` must be one of them or a dialogue speaker. */
+  participants?: string[]
   model?: string
 }
 
@@ -134,6 +136,8 @@ export interface RetrieveResult {
 export interface ShareInput {
   dialogue: Dialogue
   speaker?: string
+  /** As in `DecideInput`. */
+  participants?: string[]
   k?: number
   model?: string
   restrictions?: Restriction[]
