@@ -92,7 +92,9 @@ t.test('bad input is refused before any model call', async (t) => {
   t.teardown(scope.dispose)
   const attempts: Array<[unknown, string]> = [
     [{ dialogue: [] }, 'INVALID_ARGUMENT'],
-    [{ dialogue, speaker: 'Carol' }, 'INVALID_ARGUMENT'],
+    [{ dialogue, speaker: 'Carol', participants: ['Dee'] }, 'INVALID_ARGUMENT'],
+    [{ dialogue, speaker: 'Ann\n' }, 'INVALID_ARGUMENT'],
+    [{ dialogue, participants: [] }, 'INVALID_ARGUMENT'],
     [{ dialogue, model: '' }, 'INVALID_ARGUMENT'],
     [{ dialogue: Array.from({ length: 6 }, () => ({ speaker: 'A', text: 'x' })) }, 'DIALOGUE_TOO_LONG'],
   ]

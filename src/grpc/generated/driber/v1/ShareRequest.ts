@@ -8,11 +8,11 @@ import type { Restriction as _driber_v1_Restriction, Restriction__Output as _dri
  */
 export interface ShareRequest {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue'?: (_driber_v1_Turn)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -35,6 +35,10 @@ export interface ShareRequest {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * The chat's members, as in DecideRequest.
+   */
+  'participants'?: (string)[];
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
@@ -47,11 +51,11 @@ export interface ShareRequest {
  */
 export interface ShareRequest__Output {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue': (_driber_v1_Turn__Output)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -74,6 +78,10 @@ export interface ShareRequest__Output {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * The chat's members, as in DecideRequest.
+   */
+  'participants': (string)[];
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
