@@ -4,7 +4,7 @@
  * descriptions. Every input, including `k`, the restrictions and the index, is checked before the
  * first model call, so a bad request spends no tokens.
  */
-import { validateCount, validateDialogue, validateRestrictions, validateSpeaker, characterCount } from './dialogue.js'
+import { validateCount, validateDialogue, validateParticipants, validateRestrictions, validateSpeaker, characterCount } from './dialogue.js'
 import { decideNext } from './decide.js'
 import { describe } from './describe.js'
 import type { RequestContext } from './request-context.js'
@@ -42,7 +42,8 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
     async () => {
       const { limits } = dependencies
       validateDialogue(input.dialogue, limits)
-      const speaker = validateSpeaker(input.dialogue, input.speaker)
+      const participants = validateParticipants(input.participants, limits)
+      const speaker = validateSpeaker(input.speaker, { dialogue: input.dialogue, participants, limits })
       const restrictions = validateRestrictions(input.restrictions)
       const n = validateCount(input.n, 'n', limits.maxN, 1)
       const k = validateCount(input.k, 'k', limits.maxK, DEFAULT_K)
@@ -56,6 +57,8 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
           ...(speaker === undefined ? {} : { speaker }),
           ...(model === undefined ? {} : { model }),
           ...(input.cascade === false ? { cascade: false } : {}),
+          ...(participants === undefined ? {} : { participants }),
+          ...(model === undefined ? {} : { model }),
         },
         context,
       )

@@ -69,8 +69,10 @@ export interface ModelAnswer {
 
 export interface DecideInput {
   dialogue: Dialogue
-  /** Who would share next; when absent the model names the speaker. */
+  /** Whose next turn is asked about; they need not have spoken yet. When absent the model names the speaker. */
   speaker?: string
+  /** The chat's members, including any who have not spoken; when given, `speaker` must be one of them or a dialogue speaker. */
+  participants?: string[]
   model?: string
   /** False: take the first valid answer of the route even when a cascade would escalate it. Default true. */
   cascade?: boolean
@@ -144,6 +146,8 @@ export interface RetrieveResult {
 export interface ShareInput {
   dialogue: Dialogue
   speaker?: string
+  /** As in `DecideInput`. */
+  participants?: string[]
   k?: number
   model?: string
   restrictions?: Restriction[]

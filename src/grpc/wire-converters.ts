@@ -183,6 +183,9 @@ const withOptional = <Target extends object, Key extends string, Value>(
 
 const dialogueFromWire = (dialogue: Turn__Output[]): Dialogue => dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text }))
 
+/** A repeated field cannot be absent: no names is HTTP's missing `participants` (HTTP refuses an empty list). */
+const participantsFromWire = (participants: string[]): string[] | undefined => (participants.length === 0 ? undefined : [...participants])
+
 const restrictionsFromWire = (restrictions: Array<Restriction__Output | number>): Restriction[] | undefined =>
   restrictions.length === 0 ? undefined : restrictions.map((value, index) => enumFromWire(restrictionTable, value, `restrictions[${index}]`))
 
@@ -199,6 +202,7 @@ export const rankRequestFromWire = (request: RankRequest__Output | DecideRequest
   const input: DecideInput = { dialogue: dialogueFromWire(request.dialogue) }
   withOptional(input, 'speaker', request.speaker)
   withOptional(input, 'cascade', request.cascade)
+  withOptional(input, 'participants', participantsFromWire(request.participants))
   return withOptional(input, 'model', request.model)
 }
 
@@ -222,6 +226,7 @@ export const retrieveRequestFromWire = (request: RetrieveRequest__Output): Retri
 export const shareRequestFromWire = (request: ShareRequest__Output): ShareInput => {
   const input: ShareInput = { dialogue: dialogueFromWire(request.dialogue) }
   withOptional(input, 'speaker', request.speaker)
+  withOptional(input, 'participants', participantsFromWire(request.participants))
   withOptional(input, 'k', request.k)
   withOptional(input, 'model', request.model)
   withOptional(input, 'restrictions', restrictionsFromWire(request.restrictions))
@@ -359,6 +364,7 @@ export const decideRequestToWire = (input: DecideInput, mode: DecideMode = 'next
   const request: DecideRequest = { dialogue: dialogueToWire(input.dialogue), mode: mode === 'rank' ? 'DECIDE_MODE_RANK' : 'DECIDE_MODE_NEXT' }
   withOptional(request, 'speaker', input.speaker)
   withOptional(request, 'cascade', input.cascade)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   return withOptional(request, 'model', input.model)
 }
 
@@ -366,6 +372,7 @@ export const rankRequestToWire = (input: DecideInput): RankRequest => {
   const request: RankRequest = { dialogue: dialogueToWire(input.dialogue) }
   withOptional(request, 'speaker', input.speaker)
   withOptional(request, 'cascade', input.cascade)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   return withOptional(request, 'model', input.model)
 }
 
@@ -387,6 +394,7 @@ export const retrieveRequestToWire = (input: RetrieveInput): RetrieveRequest => 
 export const shareRequestToWire = (input: ShareInput): ShareRequest => {
   const request: ShareRequest = { dialogue: dialogueToWire(input.dialogue), restrictions: restrictionsToWire(input.restrictions) }
   withOptional(request, 'speaker', input.speaker)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   withOptional(request, 'k', input.k)
   withOptional(request, 'model', input.model)
   withOptional(request, 'n', input.n)
