@@ -2,6 +2,7 @@
  * What a core call needs to know about the request that carries it, independent of transport.
  */
 import type { Logger } from 'pino'
+import type { Attempt } from './types.js'
 
 /** Mutable per-request accounting, so transports can report driber's own overhead (total minus upstream waits). */
 export interface RequestTiming {
@@ -17,4 +18,10 @@ export interface RequestContext {
   readonly deadline: number
   readonly logger: Logger
   readonly timing: RequestTiming
+  /**
+   * Every model call of the request, across stages, as the stage runner records them. Transports
+   * give it to the error when the request ends by its deadline or its client, because by then the
+   * stage that made the calls has not answered (absent: nobody reads it).
+   */
+  readonly attempts?: Attempt[]
 }

@@ -76,6 +76,12 @@ const addUsage = (total: Usage, extra: Usage | undefined): void => {
   total.total_tokens += extra.total_tokens
 }
 
+/** One attempt, in the stage's list and in the request's ledger (the same object: a re-ask updates both). */
+const record = (context: RequestContext, attempts: Attempt[], attempt: Attempt): void => {
+  attempts.push(attempt)
+  context.attempts?.push(attempt)
+}
+
 const elapsedMs = (since: number): number => Math.round(performance.now() - since)
 
 /** A copy of `error` whose details also carry the attempts made (details are read-only once built). */
@@ -137,7 +143,7 @@ export class StageRunner {
     usage: Usage,
   ): Promise<ModelOutcome<Result>> {
     if (this.breakers.shouldSkip(model.id)) {
-      attempts.push({ model: model.id, outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN', duration_ms: 0 })
+      record(context, attempts, { model: model.id, outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN', duration_ms: 0 })
       const retryAfterMs = this.breakers.retryAfterMs(model.id)
       const error = new DriberError('CIRCUIT_OPEN', { details: { model: model.id }, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) })
       return { ok: false, error, reason: 'circuit_open' }
@@ -226,7 +232,7 @@ export class StageRunner {
       context.timing.upstreamSeconds += duration / 1000
       addUsage(usage, response.usage)
       const attempt: Attempt = { model: model.id, outcome: 'ok', duration_ms: Math.round(duration) }
-      attempts.push(attempt)
+      record(context, attempts, attempt)
       this.options.observer.upstreamCall({
         stage: spec.stage,
         model: model.id,
@@ -238,11 +244,11 @@ export class StageRunner {
     } catch (error) {
       const converted = this.convertCallError(error, model.id, context)
       if (calledAt === undefined) {
-        attempts.push({ model: model.id, outcome: 'skipped', code: converted.code, duration_ms: elapsedMs(queuedAt) })
+        record(context, attempts, { model: model.id, outcome: 'skipped', code: converted.code, duration_ms: elapsedMs(queuedAt) })
       } else {
         const duration = performance.now() - calledAt
         context.timing.upstreamSeconds += duration / 1000
-        attempts.push({ model: model.id, outcome: 'error', code: converted.code, duration_ms: Math.round(duration) })
+        record(context, attempts, { model: model.id, outcome: 'error', code: converted.code, duration_ms: Math.round(duration) })
         this.options.observer.upstreamCall({
           stage: spec.stage,
           model: model.id,

@@ -7,6 +7,7 @@ import { Metadata, status as GrpcStatusCodes, type handleUnaryCall, type ServerU
 import type { Logger } from 'pino'
 import type { CallAdmission } from '../auth/call-admission.js'
 import type { DriberCore } from '../core/driber-core.js'
+import { withRequestAttempts } from '../core/abort.js'
 import type { RequestContext } from '../core/request-context.js'
 import { DriberError, toDriberError } from '../errors.js'
 import { openCallScope, requestIdMetadataKey } from './call-context.js'
@@ -149,7 +150,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         },
         (error: unknown) => {
           scope.finish()
-          const driberError = toDriberError(error)
+          const driberError = toDriberError(withRequestAttempts(error, context))
           const status = toGrpcStatus(driberError)
           // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')

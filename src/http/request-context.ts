@@ -80,6 +80,7 @@ export const requestContext = (config: Config, request: FastifyRequest, reply: F
     // fastify's request logger is a pino child (the app is built with a pino instance).
     logger: request.log as unknown as Logger,
     timing: { upstreamSeconds: 0 },
+    attempts: [],
   }
   request.driber.context = context
   return context

@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { raceAbort } from '../core/abort.js'
+import { raceAbort, withRequestAttempts } from '../core/abort.js'
 import type { DriberCore } from '../core/driber-core.js'
 import type { RequestContext } from '../core/request-context.js'
 import { requestContext } from './request-context.js'
@@ -31,5 +31,7 @@ export const callCore = <T>(
   call: (context: RequestContext) => Promise<T>,
 ): Promise<T> => {
   const context = requestContext(options.config, request, reply)
-  return raceAbort(call(context), context.signal, context.deadline)
+  return raceAbort(call(context), context.signal, context.deadline).catch((error: unknown) => {
+    throw withRequestAttempts(error, context)
+  })
 }

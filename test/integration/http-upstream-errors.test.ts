@@ -2,7 +2,11 @@
  * Upstream failures as clients see them: each class keeps its catalog status and code, retryable
  * ones carry Retry-After, and a healthy fallback answers when the primary is down.
  */
+import { Writable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import t from 'tap'
+import { testConfig } from '../../src/config.js'
+import { createLogger } from '../../src/observability/logger.js'
 import { beachDialogue, buildTestApp, testRegistry } from '../helper.js'
 
 t.test('429 everywhere: 429 DRIBER_UPSTREAM_RATE_LIMITED with Retry-After', async (t) => {
@@ -119,4 +123,30 @@ t.test('unknown index: 404 DRIBER_UNKNOWN_INDEX listing the indexes', async (t) 
   t.equal(response.body.error.code, 'DRIBER_UNKNOWN_INDEX')
   t.match(JSON.stringify(response.body.error), /test/)
   t.equal(upstream.requestCount, startupRequests)
+})
+
+t.test('a deadline that cuts a call short keeps its attempts: in the error details and in the completion log line', async (t) => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+      done()
+    },
+  })
+  const { post, upstream } = await buildTestApp(t, {
+    appOptions: { logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) },
+  })
+  upstream.setResponder(() => ({ kind: 'hang' }))
+  const response = await post('/v1/decide', { dialogue: beachDialogue }, { 'x-request-timeout-ms': '200', 'x-request-id': 'cut-short-1' })
+  t.equal(response.status, 504)
+  t.equal(response.body.error.code, 'DRIBER_DEADLINE_EXCEEDED')
+  await upstream.waitForRequests(upstream.requestCount)
+  t.ok(upstream.chatRequests.length >= 1, 'an upstream call was made')
+  t.match(response.body.error.details?.attempts, [{ model: 'model-a', outcome: 'error', code: 'DRIBER_DEADLINE_EXCEEDED' }])
+  t.equal(response.body.error.details.attempts.length, upstream.chatRequests.length, 'one attempt per upstream call')
+  const completionLine = () => lines.find((line) => line.msg === 'request completed' && line.requestId === 'cut-short-1')
+  // The line is written when the response has ended, which the client may see first.
+  for (let wait = 0; completionLine() === undefined && wait < 100; wait++) await delay(10)
+  const completion = completionLine()
+  t.match(completion, { statusCode: 504, errorCode: 'DRIBER_DEADLINE_EXCEEDED', attemptCount: upstream.chatRequests.length })
 })
