@@ -121,10 +121,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    /** Per-caller request rate, the same on HTTP and gRPC: keyed by API key id, or by client IP when auth is off. */
+    /**
+     * Per-caller request rate, the same on HTTP and gRPC: keyed by API key id, or by client IP when
+     * auth is off. `enabled` unset (the default) means "on exactly when auth is on": an internal
+     * service without keys is not throttled by address (every loopback or proxied caller would share
+     * one allowance), and per-key limits apply as soon as keys are configured.
+     */
     rateLimit: Type.Object(
       {
-        enabled: Type.Boolean({ default: true }),
+        enabled: Type.Optional(Type.Boolean()),
         max: Type.Integer({ minimum: 1, default: 600 }),
         windowMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 60_000 }),
         /** Callers tracked at once; the oldest windows are forgotten beyond it, so memory stays bounded. */
@@ -292,6 +297,7 @@ const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 's
   ['DRIBER_LOG_DIALOGUE', ['logging', 'logDialogue'], 'boolean'],
   ['DRIBER_AUTH_ENABLED', ['auth', 'enabled'], 'boolean'],
   ['DRIBER_API_KEYS_FILE', ['auth', 'keysFile'], 'string'],
+  ['DRIBER_RATE_LIMIT_ENABLED', ['rateLimit', 'enabled'], 'boolean'],
   ['DRIBER_TLS_CERT', ['tls', 'certPath'], 'string'],
   ['DRIBER_TLS_KEY', ['tls', 'keyPath'], 'string'],
   ['DRIBER_TLS_CA', ['tls', 'caPath'], 'string'],
