@@ -82,9 +82,9 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
   }
   const parsed = readGalleryFile(location)
   const { entries, duplicateUrls } = dropDuplicateUrls(parsed, entry.path)
-  if (duplicateUrls > 0) logger.warn({ index: entry.name, duplicateUrls }, 'gallery repeats urls; kept the first of each')
+  if (duplicateUrls > 0) logger.warn({ duplicateUrls }, 'gallery repeats urls; kept the first of each')
   const captions = entries.filter((item) => item.vector === undefined).map((item) => item.caption)
-  if (captions.length > 0) logger.info({ index: entry.name, captions: captions.length }, 'embedding gallery captions that have no vector')
+  if (captions.length > 0) logger.info({ captions: captions.length }, 'embedding gallery captions that have no vector')
   const embedded = await embedInBatches(embedder, captions, {
     batchSize: config.retrieval.embedBatchSize,
     signal: new AbortController().signal,
@@ -112,7 +112,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
       return new MemoryVectorStore(stored)
     case 'hnsw': {
       if (data.hnswFile !== undefined) return HnswVectorStore.load(data.hnswFile, data.dimension, data.records, parameters.efSearch)
-      logger.info({ index: entry.name, images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
+      logger.info({ images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
       return HnswVectorStore.build(stored, parameters)
     }
     case 'pgvector': {
@@ -132,7 +132,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
           dimension: data.dimension,
           source: { build: data.build, vectors: data.vectors, records: data.records },
           efSearch: parameters.efSearch,
-          onNotice: (message) => logger.info({ index: entry.name }, message),
+          onNotice: (message) => logger.info(message),
         })
       } catch (error) {
         await pool.end().catch(() => {})
@@ -146,6 +146,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
 
 /** Loads one configured index; throws the catalog error that explains why it cannot serve. */
 export const loadImageIndex = async (entry: IndexEntry, options: CreateImageIndexesOptions): Promise<StoreImageIndex> => {
+  // Every line below carries `index` from here; they must not add it again (a key twice in one line).
   const logger = options.logger.child({ index: entry.name })
   const embedder = resolveEmbedder(entry, options.embedders)
   const data = await loadData(entry, embedder, options.config, logger)

@@ -8,6 +8,7 @@ import { DriberError } from '../../src/errors.js'
 import type { EmbeddingModel } from '../../src/providers/provider.js'
 import { createImageIndexes } from '../../src/retrieval/create-image-indexes.js'
 import { buildIndex } from '../../src/retrieval/index-builder.js'
+import { duplicateJsonKeys } from '../support/duplicate-json-keys.js'
 import { HashingEmbedder } from '../support/hashing-embedder.js'
 import { startPgliteServer } from '../support/pglite-server.js'
 
@@ -145,4 +146,20 @@ t.test('names: the default, the list, and unknown names listing what exists', as
   t.equal(indexes.get().name, 'photos')
   t.equal(indexes.names().length, 9)
   t.throws(() => indexes.get('nothing'), { code: 'DRIBER_UNKNOWN_INDEX', message: /photos, photos-hnsw/, details: { requested: 'nothing' } })
+})
+
+t.test('load-time log lines never carry a key twice (the index name comes once, from the child logger)', async (t) => {
+  const lines: string[] = []
+  const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(line) })
+  const gallery = path.join(directory, 'repeats.jsonl')
+  writeFileSync(gallery, [...galleryRows, { ...galleryRows[0], id: 'again' }].map((row) => JSON.stringify(row)).join('\n'))
+  const indexes = await createImageIndexes({
+    config: testConfig({ retrieval: { defaultIndex: 'repeats', indexes: [{ name: 'repeats', path: gallery, embedder: 'hash-32', backend: 'hnsw' }] } }),
+    embedders,
+    logger: capture,
+  })
+  t.teardown(() => indexes.close())
+  t.ok(lines.some((line) => line.includes('gallery repeats urls')), 'the duplicate-url warning was written')
+  t.ok(lines.some((line) => line.includes('embedding gallery captions')), 'the embedding notice was written')
+  t.same(lines.flatMap((line) => duplicateJsonKeys(line)), [])
 })
