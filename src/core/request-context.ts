@@ -7,6 +7,8 @@ import type { Attempt } from './types.js'
 /** Mutable per-request accounting, so transports can report driber's own overhead (total minus upstream waits). */
 export interface RequestTiming {
   upstreamSeconds: number
+  /** Time spent in backoff before retries (absent: none yet); neither upstream time nor driber's own work. */
+  retryWaitSeconds?: number
 }
 
 export interface RequestContext {

@@ -10,11 +10,11 @@
  */
 import { performance } from 'node:perf_hooks'
 import { isBrokenCircuitError, isTaskCancelledError, type RetryPolicy } from 'cockatiel'
-import { DriberError, toDriberError, type ErrorKind } from '../errors.js'
+import { DriberError, isDriberError, toDriberError, type ErrorKind } from '../errors.js'
 import type { ChatMessage, ChatRequest, ChatResponse, StageTask } from '../providers/provider.js'
 import { abortError, raceAbort, sleep, throwIfOver } from './abort.js'
 import { Bulkheads } from './bulkheads.js'
-import { CircuitBreakers, type BreakerState } from './circuit-breakers.js'
+import { CircuitBreakers, markUnansweredProbe, type BreakerState } from './circuit-breakers.js'
 import type { ModelRouter, RoutedModel } from './model-router.js'
 import { parseModelOutput, type SemanticCheck } from './output-parser.js'
 import type { OutputContract } from './output-schemas.js'
@@ -63,6 +63,14 @@ const INFORMATIVENESS: Partial<Record<ErrorKind, number>> = {
   OVERLOADED: 1,
   CIRCUIT_OPEN: 0,
 }
+
+/** The request itself is over: not the model's fault, nothing more is tried. */
+const isRequestEnding = (error: unknown): boolean =>
+  isDriberError(error) && (error.kind === 'DEADLINE_EXCEEDED' || error.kind === 'CANCELLED' || error.kind === 'SHUTTING_DOWN')
+
+/** An attempt timeout that the request's deadline set is the deadline passing. */
+const asDeadline = (error: unknown): unknown =>
+  isDriberError(error) && error.kind === 'UPSTREAM_TIMEOUT' ? new DriberError('DEADLINE_EXCEEDED', { cause: error }) : error
 
 /** Errors decided locally, without an upstream call. */
 const LOCAL_REFUSALS = new Set<ErrorKind>(['OVERLOADED', 'CIRCUIT_OPEN'])
@@ -189,14 +197,23 @@ export class StageRunner {
   ): Promise<{ response: ChatResponse; attempt: Attempt }> {
     let lastError: DriberError | undefined
     return this.retryPolicy.execute(async ({ attempt }) => {
+      let onCalled: (() => void) | undefined
       if (attempt > 0 && lastError !== undefined) {
         const delay = retryDelayMs(attempt, lastError, this.options.resilience)
         if (delay === undefined || delay >= context.deadline - Date.now()) throw markFinal(lastError)
-        this.options.observer.retry({ stage: spec.stage, model: model.id, errorCode: lastError.code })
-        await sleep(delay, context.signal, context.deadline)
+        const retried = lastError
+        // Counted once the call is really made: a retry the breaker or the bulkhead refuses is none.
+        onCalled = () => this.options.observer.retry({ stage: spec.stage, model: model.id, errorCode: retried.code })
+        // Backoff is neither upstream time nor driber's own work: the overhead measure leaves it out.
+        const waitStarted = performance.now()
+        try {
+          await sleep(delay, context.signal, context.deadline)
+        } finally {
+          context.timing.retryWaitSeconds = (context.timing.retryWaitSeconds ?? 0) + (performance.now() - waitStarted) / 1000
+        }
       }
       try {
-        return await this.callOnce(model, spec, messages, context, attempts, usage)
+        return await this.callOnce(model, spec, messages, context, attempts, usage, onCalled)
       } catch (error) {
         lastError = toDriberError(error)
         throw lastError
@@ -212,17 +229,31 @@ export class StageRunner {
     context: RequestContext,
     attempts: Attempt[],
     usage: Usage,
+    onCalled?: () => void,
   ): Promise<{ response: ChatResponse; attempt: Attempt }> {
     throwIfOver(context.signal, context.deadline)
-    const timeoutMs = Math.max(1, Math.min(model.timeoutMs, context.deadline - Date.now()))
+    const remainingMs = context.deadline - Date.now()
+    const timeoutMs = Math.max(1, Math.min(model.timeoutMs, remainingMs))
+    // When the request's deadline, not the model's timeout, bounds the attempt, a timeout is the
+    // deadline's doing: labelled DEADLINE_EXCEEDED whichever of the two timers fires first.
+    const deadlineBound = remainingMs <= model.timeoutMs
     const queuedAt = performance.now()
     let calledAt: number | undefined
     const breaker = this.breakers.get(model.id)
     const work = this.bulkheads.get(model).execute(
       () =>
-        breaker.execute(() => {
+        breaker.execute(async () => {
           calledAt = performance.now()
-          return this.guardedChat(model, spec, messages, timeoutMs, context)
+          const probe = this.breakers.state(model.id) === 'half_open'
+          onCalled?.()
+          try {
+            return await this.guardedChat(model, spec, messages, timeoutMs, context)
+          } catch (error) {
+            const converted = deadlineBound ? asDeadline(error) : error
+            // A copy is marked: the request's own abort reason may be shared by other waits.
+            if (probe && isDriberError(converted) && isRequestEnding(converted)) throw markUnansweredProbe(new DriberError(converted.kind, { cause: converted.cause ?? converted }))
+            throw converted
+          }
         }),
       context.signal,
     )
@@ -242,7 +273,7 @@ export class StageRunner {
       })
       return { response, attempt }
     } catch (error) {
-      const converted = this.convertCallError(error, model.id, context)
+      const converted = this.convertCallError(deadlineBound ? asDeadline(error) : error, model.id, context)
       if (calledAt === undefined) {
         record(context, attempts, { model: model.id, outcome: 'skipped', code: converted.code, duration_ms: elapsedMs(queuedAt) })
       } else {
@@ -263,7 +294,12 @@ export class StageRunner {
 
   private convertCallError(error: unknown, model: string, context: RequestContext): DriberError {
     if (context.signal.aborted || isTaskCancelledError(error)) return abortError(context.signal, context.deadline)
-    if (isBrokenCircuitError(error)) return new DriberError('CIRCUIT_OPEN', { details: { model } })
+    if (isBrokenCircuitError(error)) {
+      // The breaker opened during this request (it was closed when routing looked): the same hint
+      // as when it was already open.
+      const retryAfterMs = this.breakers.retryAfterMs(model)
+      return new DriberError('CIRCUIT_OPEN', { details: { model }, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) })
+    }
     return toDriberError(this.bulkheads.convert(error, model))
   }
 

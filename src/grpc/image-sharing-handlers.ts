@@ -41,6 +41,8 @@ export interface GrpcCallEvent {
   durationSeconds: number
   /** Time the call waited on model and embedding backends (driber's overhead is the rest). */
   upstreamSeconds: number
+  /** Time spent in backoff before retries (not driber's own work either). */
+  retryWaitSeconds: number
   /** The catalog code when the call failed. */
   errorCode?: string
 }
@@ -105,6 +107,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           code: statusName(code),
           durationSeconds: (Date.now() - started) / 1000,
           upstreamSeconds: context.timing.upstreamSeconds,
+          retryWaitSeconds: context.timing.retryWaitSeconds ?? 0,
         }
         if (errorCode !== undefined) event.errorCode = errorCode
         const summary = summariseAnswer(answer)
@@ -114,6 +117,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
             errorCode,
             durationMs: Date.now() - started,
             upstreamMs: Math.round(event.upstreamSeconds * 1e6) / 1e3,
+            ...(event.retryWaitSeconds > 0 ? { retryWaitMs: Math.round(event.retryWaitSeconds * 1e6) / 1e3 } : {}),
             // HTTP's request line carries the same under this name.
             ...(clientAddress === undefined ? {} : { remoteAddress: clientAddress }),
             ...(summary?.model === undefined ? {} : { model: summary.model }),

@@ -125,7 +125,8 @@ t.test('unknown index: 404 DRIBER_UNKNOWN_INDEX listing the indexes', async (t) 
   t.equal(upstream.requestCount, startupRequests)
 })
 
-t.test('a deadline that cuts a call short keeps its attempts: in the error details and in the completion log line', async (t) => {
+/** A logger keeping every JSON line, and a wait for one request's completion line (written after the response ends). */
+const captureLogs = () => {
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -133,9 +134,32 @@ t.test('a deadline that cuts a call short keeps its attempts: in the error detai
       done()
     },
   })
-  const { post, upstream } = await buildTestApp(t, {
-    appOptions: { logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) },
-  })
+  const completionOf = async (requestId: string): Promise<Record<string, unknown> | undefined> => {
+    const find = () => lines.find((line) => line.msg === 'request completed' && line.requestId === requestId)
+    for (let wait = 0; find() === undefined && wait < 100; wait++) await delay(10)
+    return find()
+  }
+  return { lines, completionOf, logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) }
+}
+
+t.test('backoff before a retry is not overhead: x-driber-overhead-ms leaves it out, the log line reports it as retryWaitMs', async (t) => {
+  const logs = captureLogs()
+  const { post, upstream } = await buildTestApp(t, { config: { resilience: { retryAfterCapMs: 5_000 } }, appOptions: { logger: logs.logger } })
+  upstream.script({ kind: 'rate_limited', retryAfterMs: 600 })
+  const response = await post('/v1/decide', { dialogue: beachDialogue }, { 'x-request-id': 'backoff-1' })
+  t.equal(response.status, 200)
+  t.match(response.body.attempts, [{ outcome: 'error', code: 'DRIBER_UPSTREAM_RATE_LIMITED' }, { outcome: 'ok' }])
+  const line = await logs.completionOf('backoff-1')
+  const waited = Number(line?.retryWaitMs)
+  t.ok(waited >= 600, `the wait honoured Retry-After (${waited} ms)`)
+  const overhead = Number(response.headers.get('x-driber-overhead-ms'))
+  // Accounting, not speed: overhead + upstream + backoff never exceed the whole request.
+  t.ok(overhead + Number(line?.upstreamMs) + waited <= Number(line?.durationMs) + 1, `overhead ${overhead} ms excludes the ${waited} ms wait`)
+})
+
+t.test('a deadline that cuts a call short keeps its attempts: in the error details and in the completion log line', async (t) => {
+  const logs = captureLogs()
+  const { post, upstream } = await buildTestApp(t, { appOptions: { logger: logs.logger } })
   upstream.setResponder(() => ({ kind: 'hang' }))
   const response = await post('/v1/decide', { dialogue: beachDialogue }, { 'x-request-timeout-ms': '200', 'x-request-id': 'cut-short-1' })
   t.equal(response.status, 504)
@@ -144,9 +168,6 @@ t.test('a deadline that cuts a call short keeps its attempts: in the error detai
   t.ok(upstream.chatRequests.length >= 1, 'an upstream call was made')
   t.match(response.body.error.details?.attempts, [{ model: 'model-a', outcome: 'error', code: 'DRIBER_DEADLINE_EXCEEDED' }])
   t.equal(response.body.error.details.attempts.length, upstream.chatRequests.length, 'one attempt per upstream call')
-  const completionLine = () => lines.find((line) => line.msg === 'request completed' && line.requestId === 'cut-short-1')
-  // The line is written when the response has ended, which the client may see first.
-  for (let wait = 0; completionLine() === undefined && wait < 100; wait++) await delay(10)
-  const completion = completionLine()
+  const completion = await logs.completionOf('cut-short-1')
   t.match(completion, { statusCode: 504, errorCode: 'DRIBER_DEADLINE_EXCEEDED', attemptCount: upstream.chatRequests.length })
 })
