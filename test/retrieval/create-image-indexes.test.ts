@@ -163,3 +163,39 @@ t.test('load-time log lines never carry a key twice (the index name comes once, 
   t.ok(lines.some((line) => line.includes('embedding gallery captions')), 'the embedding notice was written')
   t.same(lines.flatMap((line) => duplicateJsonKeys(line)), [])
 })
+
+t.test('gallery caption vectors from a remote embedder are cached on disk: the next start embeds nothing', async (t) => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'driber-cache-'))
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }))
+  const remote = new HashingEmbedder({ id: 'hash-32' })
+  const remoteEmbedders = { embedder: () => remote }
+  const config = testConfig({
+    retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: jsonl, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir } },
+  })
+  const load = async () => {
+    const indexes = await createImageIndexes({ config, embedders: remoteEmbedders, logger })
+    const results = await indexes.get('cached').search(['a dog running on the beach'], { k: 2, signal, requestId: 'cache' })
+    await indexes.close()
+    return results.map((result) => result.id)
+  }
+  const first = await load()
+  const embeddedAtFirstStart = remote.calls.flat().length
+  t.equal(embeddedAtFirstStart, galleryRows.length - 1 + 1, 'the first start embeds the captions without a vector (and the query)')
+  const second = await load()
+  t.equal(remote.calls.flat().length, embeddedAtFirstStart + 1, 'the second start embeds only the query, not one caption')
+  t.same(second, first, 'the same answers from cached vectors')
+
+  const changed = path.join(directory, 'changed.jsonl')
+  writeFileSync(changed, galleryRows.map((row) => JSON.stringify(row.id === 'cat-sofa' ? { ...row, caption: 'a cat asleep on a red sofa' } : row)).join('\n'))
+  const changedConfig = testConfig({
+    retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: changed, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir } },
+  })
+  const before = remote.calls.flat().length
+  await (await createImageIndexes({ config: changedConfig, embedders: remoteEmbedders, logger })).close()
+  t.equal(remote.calls.flat().length - before, galleryRows.length, 'a changed caption: the gallery is embedded again')
+
+  const off = testConfig({ retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: jsonl, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir, enabled: false } } })
+  const beforeOff = remote.calls.flat().length
+  await (await createImageIndexes({ config: off, embedders: remoteEmbedders, logger })).close()
+  t.equal(remote.calls.flat().length - beforeOff, galleryRows.length - 1, 'vectorCache.enabled: false always embeds')
+})
