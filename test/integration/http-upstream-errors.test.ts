@@ -171,3 +171,21 @@ t.test('a deadline that cuts a call short keeps its attempts: in the error detai
   const completion = await logs.completionOf('cut-short-1')
   t.match(completion, { statusCode: 504, errorCode: 'DRIBER_DEADLINE_EXCEEDED', attemptCount: upstream.chatRequests.length })
 })
+
+t.test('a breaker that opens during the request: 503 DRIBER_CIRCUIT_OPEN with Retry-After, as when it was already open', async (t) => {
+  const { post, upstream } = await buildTestApp(t, {
+    registry: (baseUrl) => ({ ...testRegistry(baseUrl), routes: { decide: ['model-a'], describe: ['model-a'] } }),
+    config: { resilience: { maxAttempts: 3, breaker: { windowSize: 1, minimumCalls: 1, failureRatio: 0.5, halfOpenAfterMs: 30_000 } } },
+  })
+  upstream.script({ kind: 'status', status: 503, message: 'down' })
+  const opened = await post('/v1/decide', { dialogue: beachDialogue })
+  t.equal(opened.status, 503, JSON.stringify(opened.body))
+  t.equal(opened.body.error.code, 'DRIBER_CIRCUIT_OPEN')
+  t.equal(upstream.chatRequests.length, 1, 'the retry was refused by the breaker, not sent')
+  const hint = Number(opened.headers.get('retry-after'))
+  t.ok(hint >= 1 && hint <= 30, `Retry-After ${opened.headers.get('retry-after')} s: the rest of the cool-down`)
+  const already = await post('/v1/decide', { dialogue: beachDialogue })
+  t.equal(already.body.error.code, 'DRIBER_CIRCUIT_OPEN')
+  // Whole seconds of the same cool-down: equal, or one less if a second boundary passed in between.
+  t.ok(hint - Number(already.headers.get('retry-after')) <= 1, 'the same hint as when it was already open')
+})
