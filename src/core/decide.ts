@@ -4,7 +4,7 @@
  * checked against the dialogue (real turns, real speakers) and completed from it.
  */
 import { allowedSpeakers, validateDialogue, validateParticipants, validateSpeaker } from './dialogue.js'
-import { decideContract, rankContract, type DecideOutput, type RankOutput } from './output-schemas.js'
+import { decideContractFor, rankContractFor, type DecideOutput, type RankOutput } from './output-schemas.js'
 import type { SemanticCheck } from './output-parser.js'
 import { renderDecideNextPrompt } from './prompts/decide-next-prompt.js'
 import { renderDecideRankPrompt } from './prompts/decide-rank-prompt.js'
@@ -76,7 +76,7 @@ export const decideNext = (dependencies: StageDependencies, input: DecideInput, 
           stage: 'decide',
           task: requested === undefined ? { stage: 'decide', dialogue, speakers } : { stage: 'decide', dialogue, speakers, speaker: requested },
           messages: renderDecideNextPrompt(requested === undefined ? { dialogue, speakers } : { dialogue, speakers, speaker: requested }),
-          contract: decideContract,
+          contract: decideContractFor(requested === undefined ? { speakers, turns: dialogue.length } : { speakers, speaker: requested, turns: dialogue.length }),
           interpret: interpretDecide(dialogue, speakers, requested),
           confidence: (value) => value.confidence,
           ...(model === undefined ? {} : { model }),
@@ -107,7 +107,7 @@ export const decideRank = (dependencies: StageDependencies, input: DecideInput, 
           stage: 'rank',
           task: { stage: 'rank', dialogue },
           messages: renderDecideRankPrompt({ dialogue, speakers: allowedSpeakers(dialogue, participants, requested) }),
-          contract: rankContract,
+          contract: rankContractFor({ turns: dialogue.length }),
           interpret: interpretRank(dialogue),
           // An empty list is a confident "nowhere": nothing to escalate.
           confidence: (candidates) => candidates[0]?.confidence,

@@ -3,7 +3,7 @@
  * with salient phrases. The answer is held to the count and the prefix rule before it is accepted.
  */
 import { allowedSpeakers, validateCount, validateDialogue, validateRestrictions, validateSpeaker } from './dialogue.js'
-import { describeContract, type DescribeOutput } from './output-schemas.js'
+import { describeContractFor, type DescribeOutput } from './output-schemas.js'
 import type { SemanticCheck } from './output-parser.js'
 import { DESCRIPTION_PREFIX, renderDescribePrompt } from './prompts/describe-prompt.js'
 import type { RequestContext } from './request-context.js'
@@ -68,7 +68,7 @@ export const describe = (
             n,
             ...(speaker === undefined ? {} : { speaker }),
           }),
-          contract: describeContract,
+          contract: describeContractFor({ n, prefix: restrictions.includes('prefix') }),
           interpret: interpretDescribe(n, restrictions),
           ...(model === undefined ? {} : { model }),
           ...(prefer === undefined ? {} : { prefer }),

@@ -80,7 +80,7 @@ export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: 
   call.on('cancelled', onCancelled)
 
   return {
-    context: { requestId, signal: controller.signal, deadline, logger, timing: { upstreamSeconds: 0 } },
+    context: { requestId, signal: controller.signal, deadline, logger, timing: { upstreamSeconds: 0 }, attempts: [] },
     aborted,
     finish: () => {
       finished = true

@@ -7,6 +7,7 @@ import { Metadata, status as GrpcStatusCodes, type handleUnaryCall, type ServerU
 import type { Logger } from 'pino'
 import type { CallAdmission } from '../auth/call-admission.js'
 import type { DriberCore } from '../core/driber-core.js'
+import { withRequestAttempts } from '../core/abort.js'
 import type { RequestContext } from '../core/request-context.js'
 import { DriberError, toDriberError } from '../errors.js'
 import { openCallScope, requestIdMetadataKey } from './call-context.js'
@@ -40,6 +41,8 @@ export interface GrpcCallEvent {
   durationSeconds: number
   /** Time the call waited on model and embedding backends (driber's overhead is the rest). */
   upstreamSeconds: number
+  /** Time spent in backoff before retries (not driber's own work either). */
+  retryWaitSeconds: number
   /** The catalog code when the call failed. */
   errorCode?: string
 }
@@ -104,6 +107,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
           code: statusName(code),
           durationSeconds: (Date.now() - started) / 1000,
           upstreamSeconds: context.timing.upstreamSeconds,
+          retryWaitSeconds: context.timing.retryWaitSeconds ?? 0,
         }
         if (errorCode !== undefined) event.errorCode = errorCode
         const summary = summariseAnswer(answer)
@@ -113,6 +117,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
             errorCode,
             durationMs: Date.now() - started,
             upstreamMs: Math.round(event.upstreamSeconds * 1e6) / 1e3,
+            ...(event.retryWaitSeconds > 0 ? { retryWaitMs: Math.round(event.retryWaitSeconds * 1e6) / 1e3 } : {}),
             // HTTP's request line carries the same under this name.
             ...(clientAddress === undefined ? {} : { remoteAddress: clientAddress }),
             ...(summary?.model === undefined ? {} : { model: summary.model }),
@@ -149,7 +154,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         },
         (error: unknown) => {
           scope.finish()
-          const driberError = toDriberError(error)
+          const driberError = toDriberError(withRequestAttempts(error, context))
           const status = toGrpcStatus(driberError)
           // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')

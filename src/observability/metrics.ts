@@ -11,7 +11,9 @@
  * object on every observation).
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
-import { ESCALATION_REASONS, PARSE_FAILURE_REASONS, type EscalationReason, type Stage } from '../core/types.js'
+import { ERROR_POLICY } from '../core/retry-policy.js'
+import { ESCALATION_REASONS, PARSE_FAILURE_REASONS, STAGES, type EscalationReason, type Stage } from '../core/types.js'
+import { ErrorCatalog, type ErrorKind } from '../errors.js'
 import type { ModelList } from '../core/driber-core.js'
 import type { FallbackReason } from '../core/stage-observer.js'
 import { LabelledCounter, LabelledGauge, LabelledHistogram } from './labelled-metrics.js'
@@ -108,6 +110,13 @@ export interface DeclaredModel {
   /** Cascade steps from this model: in `stage`, a low-confidence answer escalates to `to`. */
   escalatesTo?: ReadonlyArray<{ stage: string; to: string }>
 }
+
+/** The stages a model can serve (any model may be picked by a request, routed or not). */
+const MODEL_STAGES: readonly Stage[] = STAGES
+/** Error codes the policy retries on the same model: the `error_code` values of `driber_retries_total`. */
+const RETRIED_CODES: readonly string[] = (Object.keys(ERROR_POLICY) as ErrorKind[])
+  .filter((kind) => ERROR_POLICY[kind]?.action === 'retry')
+  .map((kind) => ErrorCatalog[kind].code)
 
 /** The models of a registry listing, with the stages that route to them (what `declareModels` takes). */
 export const declaredModelsFrom = (list: ModelList): DeclaredModel[] =>
@@ -361,7 +370,9 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
         upstreamChildren.get('chat', model.provider, model.id, '')
         inputTokenChildren.get('chat', model.provider, model.id)
         outputTokenChildren.get('chat', model.provider, model.id)
-        for (const stage of model.stages) {
+        // Every stage, not only the routed ones: a request may pick any model by id, alias or scale.
+        for (const stage of MODEL_STAGES) {
+          for (const code of RETRIED_CODES) retryChildren.get(stage, model.id, code)
           stageChildren.get(stage, model.id, 'ok')
           stageChildren.get(stage, model.id, 'error')
           for (const reason of PARSE_FAILURE_REASONS) parseFailureChildren.get(stage, model.id, reason)

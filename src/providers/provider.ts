@@ -74,6 +74,8 @@ export interface EmbeddingModel {
   readonly provider: string
   /** Known dimension, or undefined until the first call tells. */
   readonly dimension: number | undefined
+  /** What besides `id` decides the vectors (backend, upstream model, dimension): on-disk caches key on it. */
+  readonly fingerprint?: string
   embed(request: EmbedRequest): Promise<EmbedResponse>
   close?(): Promise<void>
 }

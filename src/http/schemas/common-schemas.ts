@@ -85,8 +85,7 @@ export const RestrictionSchema = Type.Enum([...RESTRICTIONS], {
 })
 
 export const RestrictionsSchema = Type.Array(RestrictionSchema, {
-  uniqueItems: true,
-  description: 'Restrictions on the descriptions. `generic`/`specific` and `concise`/`detailed` exclude each other.',
+  description: 'Restrictions on the descriptions; a repeated one counts once. `generic`/`specific` and `concise`/`detailed` exclude each other.',
   examples: [['prefix', 'concise']],
 })
 
