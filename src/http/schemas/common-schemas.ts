@@ -45,9 +45,8 @@ export const SpeakerSchema = Type.String({
 })
 
 export const CascadeSchema = Type.Boolean({
-  default: true,
   description:
-    'false: take the route\'s first valid answer even where the registry makes the route a cascade (no escalation to a larger model on low confidence). Naming a `model` also turns the cascade off.',
+    'Default true. false: take the route\'s first valid answer even where the registry makes the route a cascade (no escalation to a larger model on low confidence). Naming a `model` also turns the cascade off.',
 })
 
 export const ParticipantsSchema = Type.Array(Type.String({ minLength: 1 }), {
