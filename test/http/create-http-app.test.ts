@@ -58,6 +58,7 @@ const scriptedCore = (behaviour: (call: Call) => Promise<unknown>): { core: Http
     retrieve: method('retrieve'),
     share: method('share'),
     listModels: () => ({ models: [], embedders: [], aliases: {}, routes: { decide: ['model-a'] } }),
+    localImage: async () => Promise.reject(new Error('these tests serve no images')),
   }
   return { core, calls }
 }
