@@ -23,6 +23,7 @@ COPY proto ./proto
 COPY config ./config
 COPY data ./data
 COPY migrations ./migrations
+COPY public ./public
 RUN npm run build
 # Convert the ~300 MB GloVe JSON into the compact binary vocabulary once, at build time, so the
 # embedded tier starts in milliseconds on a read-only file system; the JSON package is then
@@ -45,6 +46,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/data ./data
 COPY --from=build /app/migrations ./migrations
+# The playground page (/playground): static files read at start, no build step.
+COPY --from=build /app/public ./public
 COPY --from=build /app/config ./config
 # The default registry (embedded tier, no keys); a mounted ConfigMap or volume replaces it.
 COPY --from=build /app/config/registry.yaml /etc/driber/registry.yaml

@@ -20,6 +20,7 @@ import { describeRoutes } from './routes/describe-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { imageRoutes } from './routes/image-routes.js'
 import { modelsRoutes } from './routes/models-routes.js'
+import { playgroundRoutes } from './routes/playground-routes.js'
 import { retrieveRoutes } from './routes/retrieve-routes.js'
 import { shareRoutes } from './routes/share-routes.js'
 import { ErrorBodySchema } from './schemas/common-schemas.js'
@@ -131,6 +132,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
   await app.register(retrieveRoutes, routeOptions)
   await app.register(shareRoutes, routeOptions)
   await app.register(imageRoutes, routeOptions)
+  if (config.http.playground) await app.register(playgroundRoutes)
   // Callers see a plain instance; the TypeBox provider only types the route handlers above.
   return app.withTypeProvider<FastifyTypeProviderDefault>()
 }
