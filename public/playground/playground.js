@@ -305,7 +305,8 @@ const showImages = (results, indexName) => {
     ])
   })
   byId('images').replaceChildren(...items)
-  byId('images-index').textContent = results.length === 0 ? `No image matched in index ${indexName}.` : `From index ${indexName}, best first.`
+  const where = indexName === undefined ? 'the default index' : `index ${indexName}`
+  byId('images-index').textContent = results.length === 0 ? `No image matched in ${where}.` : `From ${where}, best first.`
   byId('images-card').hidden = false
 }
 
@@ -362,7 +363,7 @@ const showResult = (operation, response) => {
   } else {
     showDecision(body.decision)
     showDescriptions(body.descriptions)
-    if (body.decision.share) showImages(body.results, byId('index-name').value.trim() || 'the default index')
+    if (body.decision.share) showImages(body.results, byId('index-name').value.trim() || undefined)
     const stages = [{ stage: 'Decide', attempts: body.decision.attempts, usage: body.decision.usage }]
     if (body.describe) stages.push({ stage: 'Describe', attempts: body.describe.attempts, usage: body.describe.usage })
     showCost(stages, body.usage, response)
