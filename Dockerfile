@@ -17,7 +17,7 @@ WORKDIR /app
 # The full image has python3, make and g++ for native addons (hnswlib-node) built by npm ci.
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.client.json ./
 COPY src ./src
 COPY proto ./proto
 COPY config ./config
