@@ -53,6 +53,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         // The type is ours, from the bytes: browsers must not second-guess it.
         .header('x-content-type-options', 'nosniff')
       if (notModified(request, file)) return reply.code(304).send()
+      // HEAD is fastify's automatic twin of this route: it keeps these headers and drains the stream.
       return reply.type(file.contentType).header('content-length', file.bytes).send(file.open())
     },
   )

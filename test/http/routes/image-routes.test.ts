@@ -64,6 +64,12 @@ t.test('the file is served with its type, length and validators; a conditional r
   t.equal(changed.status, 200, 'another tag: the file again')
   await changed.arrayBuffer()
 
+  const head = await fetch(`${url}/v1/images/local/turtle`, { method: 'HEAD' })
+  t.equal(head.status, 200)
+  t.equal(head.headers.get('content-type'), 'image/png')
+  t.equal(head.headers.get('content-length'), String(bytes.length), 'HEAD: the length of the file it did not send')
+  t.equal(head.headers.get('etag'), etag)
+
   const other = await fetch(`${url}/v1/images/local/dog`)
   t.equal(other.status, 200)
   t.same(Buffer.from(await other.arrayBuffer()), readFileSync(local.files.dog), 'a relative gallery path resolves beside the gallery file')
