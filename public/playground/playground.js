@@ -292,6 +292,11 @@ const showImages = (results, indexName) => {
       frame.classList.add('is-broken')
       frame.replaceChildren(element('span', { text: 'Image unavailable' }))
     })
+    const link = element('a', { class: 'image-link', href: new URL(result.url, apiBase).href, target: '_blank', rel: 'noopener noreferrer', text: result.id })
+    // A local image opened in a new tab would go without the key: link to the copy already fetched.
+    image.addEventListener('load', () => {
+      if (image.src.startsWith('blob:')) link.href = image.src
+    })
     void loadImage(image, result.url)
     return element('li', {}, [
       element('figure', { class: 'image-result' }, [
@@ -299,7 +304,7 @@ const showImages = (results, indexName) => {
         element('figcaption', {}, [
           element('span', { class: 'caption', text: result.caption || '(no caption)' }),
           element('span', { class: 'score', text: `#${position + 1} · score ${result.score.toFixed(3)}` }),
-          element('a', { class: 'image-link', href: new URL(result.url, apiBase).href, target: '_blank', rel: 'noopener noreferrer', text: result.id }),
+          link,
         ]),
       ]),
     ])

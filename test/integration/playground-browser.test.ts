@@ -167,6 +167,10 @@ t.test('the playground in Chromium', { skip: skipUnlessChromium() }, async (t) =
     await settledImages(page)
     const loaded = (await thumbnails(page)).filter((image) => image.naturalWidth > 0).map((image) => image.id)
     t.ok(loaded.length > 0 && loaded.every((id) => ['turtle', 'dog', 'cake'].includes(id)), `local images load with the key: ${loaded.join(', ')}`)
+    const links = await page.$$eval('#images figure', (elements) =>
+      (elements as unknown as PageNode[]).filter((figure) => (figure.querySelector('img')?.naturalWidth ?? 0) > 0).map((figure) => (figure.querySelector('.image-link') as unknown as { href: string }).href),
+    )
+    t.ok(links.length > 0 && links.every((href) => href.startsWith('blob:')), 'their links open the copy fetched with the key, not a url that would be refused')
     const kept = await page.evaluate(() => {
       const page = globalThis as unknown as PageGlobals
       return JSON.stringify({ ...page.localStorage }) + JSON.stringify({ ...page.sessionStorage }) + page.document.cookie + page.location.href
