@@ -19,12 +19,13 @@ WORKDIR /app
 # The full image has python3, make and g++ for native addons (hnswlib-node) built by npm ci.
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.client.json ./
 COPY src ./src
 COPY proto ./proto
 COPY config ./config
 COPY data ./data
 COPY migrations ./migrations
+COPY public ./public
 RUN npm run build
 # Convert the ~300 MB GloVe JSON into the compact binary vocabulary once, at build time, so the
 # embedded tier starts in milliseconds on a read-only file system; the JSON package is then
@@ -47,6 +48,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/data ./data
 COPY --from=build /app/migrations ./migrations
+# The playground page (/playground): static files read at start, no build step.
+COPY --from=build /app/public ./public
 COPY --from=build /app/config ./config
 # The default registry (embedded tier, no keys); a mounted ConfigMap or volume replaces it.
 COPY --from=build /app/config/registry.yaml /etc/driber/registry.yaml

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools driber's tests use beyond Node: Debian's `prometheus` package
-# (for `promtool` and the scrape integration test). Idempotent and quiet: does nothing when
+# (for `promtool` and the scrape integration test) and `chromium` (the headless browser the
+# playground test drives through playwright-core). Idempotent and quiet: does nothing when
 # the tools are already on PATH; needs root (or sudo) and apt only when something is missing.
 set -euo pipefail
 
@@ -9,13 +10,17 @@ missing=()
 if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
   missing+=(prometheus)
 fi
+# The browser test looks for exactly this path (test/support/headless-chromium.ts).
+if [[ ! -x /usr/bin/chromium ]]; then
+  missing+=(chromium)
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-system: apt-get not found; install ${missing[*]} yourself (promtool tests will be skipped)" >&2
+  echo "setup-system: apt-get not found; install ${missing[*]} yourself (their tests will be skipped)" >&2
   exit 0
 fi
 
@@ -24,7 +29,7 @@ if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
     sudo_cmd=(sudo -n)
   else
-    echo "setup-system: not root and no sudo; install ${missing[*]} yourself (promtool tests will be skipped)" >&2
+    echo "setup-system: not root and no sudo; install ${missing[*]} yourself (their tests will be skipped)" >&2
     exit 0
   fi
 fi

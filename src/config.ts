@@ -52,6 +52,8 @@ export const ConfigSchema = Type.Object(
         bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576 }),
         /** Serve Swagger UI at /docs. */
         docs: Type.Boolean({ default: true }),
+        /** Serve the playground page at /playground (static files; the API calls it makes need a key like any other). */
+        playground: Type.Boolean({ default: true }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -117,7 +119,7 @@ export const ConfigSchema = Type.Object(
         /** A YAML or JSON file holding more keys (a list, or `{keys: [...]}`), e.g. a mounted secret. */
         keysFile: Type.Optional(Type.String({ minLength: 1 })),
         /** HTTP paths served without a key; an entry ending in `*` matches a prefix. */
-        openPaths: Type.Array(Type.String({ minLength: 1 }), { default: ['/healthz', '/readyz', '/metrics'] }),
+        openPaths: Type.Array(Type.String({ minLength: 1 }), { default: ['/healthz', '/readyz', '/metrics', '/playground', '/playground/*'] }),
         /** gRPC services served without a key (full names). */
         openGrpcServices: Type.Array(Type.String({ minLength: 1 }), { default: ['grpc.health.v1.Health'] }),
       },

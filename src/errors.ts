@@ -88,6 +88,7 @@ export const ErrorCatalog = {
   EMBEDDER_UNAVAILABLE: spec('DRIBER_EMBEDDER_UNAVAILABLE', 503, GrpcStatus.FAILED_PRECONDITION, false, 'No embedder is configured for this index'),
   INDEX_MISMATCH: spec('DRIBER_INDEX_MISMATCH', 500, GrpcStatus.FAILED_PRECONDITION, false, 'The index was built with another embedder'),
   INDEX_CORRUPT: spec('DRIBER_INDEX_CORRUPT', 500, GrpcStatus.DATA_LOSS, false, 'The index files are corrupt or truncated'),
+  IMAGE_NOT_FOUND: spec('DRIBER_IMAGE_NOT_FOUND', 404, GrpcStatus.NOT_FOUND, false, 'The index has no local image file with that id'),
 
   // Start-up: never sent to a client, but typed so the CLI and server print them clearly.
   CONFIG_INVALID: spec('DRIBER_CONFIG_INVALID', 500, GrpcStatus.FAILED_PRECONDITION, false, 'The configuration is invalid'),

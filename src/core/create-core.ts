@@ -8,6 +8,7 @@ import type { BreakerState } from './circuit-breakers.js'
 import { decideNext, decideRank } from './decide.js'
 import { describe } from './describe.js'
 import type { DriberCore, ModelList } from './driber-core.js'
+import { localImage } from './local-image.js'
 import type { ModelRouter } from './model-router.js'
 import { retrieve } from './retrieve.js'
 import { share } from './share.js'
@@ -72,6 +73,7 @@ export const createCore = (options: CreateCoreOptions): CoreWithBreakers => {
     share: (input, context) => share(dependencies, input, context),
     listModels: () => options.models.list(),
     checkInput: (operation, input) => checkInput(operation, input, options.config.limits),
+    localImage: (input) => localImage(dependencies, input),
     breakerStates: () => {
       let known: string[] = []
       try {

@@ -3,6 +3,7 @@
  * its input against the configured limits (throwing catalog errors before any model is called),
  * runs the stage and returns the wire-shaped result.
  */
+import type { LocalImageFile, LocalImageInput } from './local-image.js'
 import type { RequestContext } from './request-context.js'
 import type {
   DecideInput,
@@ -52,4 +53,6 @@ export interface DriberCore {
   share(input: ShareInput, context: RequestContext): Promise<ShareResult>
   /** The registry without secrets (no key values, no key variable names). */
   listModels(): ModelList
+  /** The local image file of an index record, by index name and record id (HTTP serves it; see local-image.ts). */
+  localImage(input: LocalImageInput): Promise<LocalImageFile>
 }

@@ -19,7 +19,9 @@ import { strictJsonParser } from './strict-json-parser.js'
 import { decideRoutes } from './routes/decide-routes.js'
 import { describeRoutes } from './routes/describe-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
+import { imageRoutes } from './routes/image-routes.js'
 import { modelsRoutes } from './routes/models-routes.js'
+import { playgroundRoutes } from './routes/playground-routes.js'
 import { retrieveRoutes } from './routes/retrieve-routes.js'
 import { shareRoutes } from './routes/share-routes.js'
 import { ErrorBodySchema } from './schemas/common-schemas.js'
@@ -132,6 +134,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
       tags: [
         { name: 'stages', description: 'Decide, Describe, Retrieve and the Share chain' },
         { name: 'registry', description: 'The model registry' },
+        { name: 'images', description: 'Image files of indexes built from local files' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
     },
@@ -153,6 +156,8 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
   await app.register(describeRoutes, routeOptions)
   await app.register(retrieveRoutes, routeOptions)
   await app.register(shareRoutes, routeOptions)
+  await app.register(imageRoutes, routeOptions)
+  if (config.http.playground) await app.register(playgroundRoutes)
   // Callers see a plain instance; the TypeBox provider only types the route handlers above.
   return app.withTypeProvider<FastifyTypeProviderDefault>()
 }

@@ -182,7 +182,7 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
     })
   }
   const store = await openStore(entry, data, options, logger)
-  return new StoreImageIndex(entry.name, embedder, store, { maxK: options.config.limits.maxK, maxEf: hnswParameters(entry, options.config).maxEf })
+  return new StoreImageIndex(entry.name, embedder, store, { maxK: options.config.limits.maxK, maxEf: hnswParameters(entry, options.config).maxEf }, data.records)
 }
 
 type Slot = { name: string; index: StoreImageIndex; error?: undefined } | { name: string; index?: undefined; error: DriberError }

@@ -1,10 +1,12 @@
 /**
- * Gallery input files: JSONL (one `{id, url, caption?, labels?, vector?}` per line) or CSV with a
+ * Gallery input files: JSONL (one `{id, url?, path?, caption?, labels?, vector?}` per line) or CSV with a
  * header naming the same columns (`labels` separated by `|`; `vector` as a JSON array or numbers
  * separated by spaces or `;`). Both the builder and the JSONL index loader read through here, so
  * they accept the same records and report problems the same way: with the line number.
  */
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { DriberError } from '../errors.js'
 import type { ImageRecord } from './vector-store.js'
 
@@ -21,12 +23,20 @@ const toEntry = (file: string, line: number, value: unknown): GalleryEntry => {
   const raw = value as Record<string, unknown>
   const id = typeof raw.id === 'number' ? String(raw.id) : raw.id
   if (typeof id !== 'string' || id.length === 0) throw invalid(file, line, '"id" must be a non-empty string')
-  if (typeof raw.url !== 'string' || raw.url.length === 0) throw invalid(file, line, '"url" must be a non-empty string')
+  // A local image: relative paths are relative to the gallery file, and the record keeps the
+  // absolute path so the index serves it whatever the service's working directory.
+  if (raw.path !== undefined && raw.path !== null && raw.path !== '' && typeof raw.path !== 'string') throw invalid(file, line, '"path" must be a string')
+  const localPath = typeof raw.path === 'string' && raw.path.length > 0 ? path.resolve(path.dirname(path.resolve(file)), raw.path) : undefined
+  // Without a url of its own a local image is known by its file URL: unique per file, so the
+  // de-duplication by url keeps working; Retrieve answers the service's image path instead.
+  const url = typeof raw.url === 'string' && raw.url.length > 0 ? raw.url : localPath === undefined ? undefined : pathToFileURL(localPath).href
+  if (url === undefined) throw invalid(file, line, '"url" must be a non-empty string (or give a local image "path")')
   if (raw.caption !== undefined && raw.caption !== null && typeof raw.caption !== 'string') throw invalid(file, line, '"caption" must be a string')
   if (raw.labels !== undefined && (!Array.isArray(raw.labels) || raw.labels.some((label) => typeof label !== 'string'))) {
     throw invalid(file, line, '"labels" must be an array of strings')
   }
-  const entry: GalleryEntry = { id, url: raw.url, caption: typeof raw.caption === 'string' ? raw.caption : '', labels: (raw.labels as string[] | undefined) ?? [] }
+  const entry: GalleryEntry = { id, url, caption: typeof raw.caption === 'string' ? raw.caption : '', labels: (raw.labels as string[] | undefined) ?? [] }
+  if (localPath !== undefined) entry.path = localPath
   if (raw.vector !== undefined && raw.vector !== null) {
     if (!Array.isArray(raw.vector) || raw.vector.length === 0 || raw.vector.some((component) => typeof component !== 'number' || !Number.isFinite(component))) {
       throw invalid(file, line, '"vector" must be a non-empty array of finite numbers')
@@ -105,7 +115,8 @@ export const parseCsvGallery = (text: string, file: string): GalleryEntry[] => {
   const [header, ...rows] = parseCsvRows(text)
   if (header === undefined) return []
   const columns = header.fields.map((name) => name.trim().toLowerCase())
-  for (const required of ['id', 'url']) if (!columns.includes(required)) throw invalid(file, header.line, `the header must name an "${required}" column`)
+  if (!columns.includes('id')) throw invalid(file, header.line, 'the header must name an "id" column')
+  if (!columns.includes('url') && !columns.includes('path')) throw invalid(file, header.line, 'the header must name a "url" or a "path" column')
   return rows.map((row) => {
     if (row.fields.length !== columns.length) throw invalid(file, row.line, `expected ${columns.length} fields, got ${row.fields.length}`)
     const value: Record<string, unknown> = {}

@@ -2,6 +2,7 @@
  * How the core sees retrieval: named image indexes that answer a batch of descriptions with scored
  * images. Embedding the descriptions is the index's business (it knows which embedder built it).
  */
+import type { Readable } from 'node:stream'
 import type { ImageResult } from '../core/types.js'
 
 export interface SearchOptions {
@@ -14,12 +15,28 @@ export interface SearchOptions {
   ef?: number
 }
 
+/** A local image file ready to be streamed: what `GET /v1/images/{index}/{id}` sends. */
+export interface LocalImageFile {
+  /** image/jpeg, image/png, image/gif or image/webp. */
+  contentType: string
+  bytes: number
+  modified: Date
+  /** A strong validator that changes with the file. */
+  etag: string
+  open(): Readable
+}
+
 export interface ImageIndex {
   readonly name: string
   readonly embedderId: string
   readonly size: number
   /** Top-k images for the descriptions (scores fused across descriptions), best first, de-duplicated. */
   search(descriptions: string[], options: SearchOptions): Promise<ImageResult[]>
+  /**
+   * The local image file of the record with this id, looked up by id only; undefined when no
+   * record has that id, the record has no local `path`, or its file is missing or not an image.
+   */
+  localImage?(id: string): Promise<LocalImageFile | undefined>
   close?(): Promise<void>
 }
 

@@ -3,7 +3,7 @@
  *
  *   manifest.json    format version, embedder id, dimension, count, sha256 and size of each data file
  *   vectors.f32      little-endian Float32, count x dimension, unit length, row i = metadata line i
- *   metadata.jsonl   one `{id, url, caption, labels}` per line
+ *   metadata.jsonl   one `{id, url, caption, labels, path?}` per line (`path`: a local image file)
  *   hnsw.bin         optional hnswlib graph over the same rows (labels = row positions)
  *
  * The manifest is written last (atomically, by rename), so a directory with a manifest is
@@ -83,7 +83,9 @@ export const bytesToVectors = (bytes: Buffer): Float32Array => {
 }
 
 export const metadataToJsonl = (records: ImageRecord[]): string =>
-  records.map((record) => JSON.stringify({ id: record.id, url: record.url, caption: record.caption, labels: record.labels })).join('\n') + (records.length > 0 ? '\n' : '')
+  records
+    .map((record) => JSON.stringify({ id: record.id, url: record.url, caption: record.caption, labels: record.labels, ...(record.path === undefined ? {} : { path: record.path }) }))
+    .join('\n') + (records.length > 0 ? '\n' : '')
 
 /** Writes a file via a temporary name and rename, so readers never see half of it. */
 export const writeFileAtomic = (file: string, data: string | Uint8Array): void => {
@@ -204,7 +206,10 @@ export const readIndexDirectory = (directory: string, options: ReadIndexOptions 
     try {
       const value = JSON.parse(line) as ImageRecord
       if (typeof value.id !== 'string' || typeof value.url !== 'string') throw new Error('id and url must be strings')
-      return { id: value.id, url: value.url, caption: typeof value.caption === 'string' ? value.caption : '', labels: Array.isArray(value.labels) ? value.labels.map(String) : [] }
+      if (value.path !== undefined && (typeof value.path !== 'string' || !path.isAbsolute(value.path))) throw new Error('path must be an absolute path')
+      const record: ImageRecord = { id: value.id, url: value.url, caption: typeof value.caption === 'string' ? value.caption : '', labels: Array.isArray(value.labels) ? value.labels.map(String) : [] }
+      if (value.path !== undefined) record.path = value.path
+      return record
     } catch (error) {
       throw corrupt(directory, `${METADATA_FILE} line ${index + 1} is not a valid record`, error)
     }

@@ -12,9 +12,10 @@
 import { DriberError } from '../errors.js'
 import type { ImageResult } from '../core/types.js'
 import type { EmbeddingModel } from '../providers/provider.js'
-import type { ImageIndex, SearchOptions } from './image-index.js'
+import type { ImageIndex, LocalImageFile, SearchOptions } from './image-index.js'
+import { openLocalImageFile } from './local-image-file.js'
 import { compileFilter } from './metadata-filter.js'
-import type { StoreHit, VectorStore } from './vector-store.js'
+import type { ImageRecord, StoreHit, VectorStore } from './vector-store.js'
 import { normalised } from './vector-math.js'
 
 export interface SearchLimits {
@@ -29,13 +30,26 @@ export class StoreImageIndex implements ImageIndex {
   readonly store: VectorStore
   readonly #embedder: EmbeddingModel
   readonly #limits: SearchLimits
+  /** id -> absolute path of the records that have a local image (kept here because pgvector rows carry no path). */
+  readonly #localFiles: ReadonlyMap<string, string>
 
-  constructor(name: string, embedder: EmbeddingModel, store: VectorStore, limits: SearchLimits) {
+  constructor(name: string, embedder: EmbeddingModel, store: VectorStore, limits: SearchLimits, records: readonly ImageRecord[] = []) {
     this.name = name
     this.embedderId = embedder.id
     this.#embedder = embedder
     this.store = store
     this.#limits = limits
+    this.#localFiles = new Map(records.flatMap((record) => (record.path === undefined ? [] : [[record.id, record.path] as const])))
+  }
+
+  /** Where this service serves the local image of `id`. */
+  imagePath(id: string): string {
+    return `/v1/images/${encodeURIComponent(this.name)}/${encodeURIComponent(id)}`
+  }
+
+  async localImage(id: string): Promise<LocalImageFile | undefined> {
+    const file = this.#localFiles.get(id)
+    return file === undefined ? undefined : openLocalImageFile(file)
   }
 
   get size(): number {
@@ -76,7 +90,10 @@ export class StoreImageIndex implements ImageIndex {
         if (earlier === undefined || hit.score > earlier.score) best.set(hit.record.id, hit)
       }
     }
-    return fuseResults([...best.values()], options.k)
+    const results = fuseResults([...best.values()], options.k)
+    if (this.#localFiles.size === 0) return results
+    // A local image has no address a client can open except ours; an image with its own web url keeps it.
+    return results.map((result) => (this.#localFiles.has(result.id) && !/^https?:\/\//i.test(result.url) ? { ...result, url: this.imagePath(result.id) } : result))
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,12 @@ export interface ImageRecord {
   url: string
   caption: string
   labels: string[]
+  /**
+   * Absolute path of a local image file, recorded at build time. Such images are served by
+   * `GET /v1/images/{index}/{id}` (looked up by id, never by a path from a request), and
+   * Retrieve answers that service path as their url unless the record has its own http(s) url.
+   */
+  path?: string
 }
 
 export type BackendName = 'memory' | 'hnsw' | 'pgvector'

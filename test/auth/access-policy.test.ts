@@ -47,6 +47,9 @@ t.test('open paths and gRPC services', async (t) => {
   t.notOk(policy.isOpenGrpcMethod('/driber.v1.Driber/Decide'))
   const defaults = resolveAccessPolicy(testConfig())
   t.same(['/healthz', '/readyz', '/metrics'].map(defaults.isOpenPath), [true, true, true])
+  // The playground page holds no secret (its API calls carry the key typed into it); the images and the API stay closed.
+  t.same(['/playground', '/playground/', '/playground/*'].map(defaults.isOpenPath), [true, true, true])
+  t.same(['/v1/images/:index/:id', '/v1/models', '/playgroundx'].map(defaults.isOpenPath), [false, false, false])
 })
 
 t.test('keys file adds keys; bad files and duplicate ids are config errors', async (t) => {

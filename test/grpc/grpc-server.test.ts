@@ -45,6 +45,7 @@ const stubCore = (behaviour: (context: RequestContext) => Promise<DecideNextResu
     retrieve: async (input) => ({ results: [], index: input.index ?? 'default' }),
     share: async () => ({ decision, descriptions: [], results: [], usage: decision.usage, describe: null }),
     listModels: () => models,
+    localImage: async () => Promise.reject(new Error('gRPC serves no image files')),
   }
   return { core, contexts }
 }

@@ -64,6 +64,7 @@ t.test('over the wire: a Decide call whose dialogue text is not UTF-8 gets INVAL
     retrieve: refuse,
     share: refuse,
     listModels: () => ({ models: [], embedders: [], aliases: {}, routes: {} }),
+    localImage: refuse,
   }
   const { server } = createGrpcServer({ config: testConfig(), core, logger: pino({ level: 'silent' }) })
   const port = await new Promise<number>((resolve, reject) =>

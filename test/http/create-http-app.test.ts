@@ -58,6 +58,7 @@ const scriptedCore = (behaviour: (call: Call) => Promise<unknown>): { core: Http
     retrieve: method('retrieve'),
     share: method('share'),
     listModels: () => ({ models: [], embedders: [], aliases: {}, routes: { decide: ['model-a'] } }),
+    localImage: async () => Promise.reject(new Error('these tests serve no images')),
   }
   return { core, calls }
 }
@@ -358,7 +359,7 @@ t.test('/docs serves Swagger UI and the spec lists every endpoint with the share
   t.match(docs.headers['content-type'], /html/)
   const spec = await app.inject({ method: 'GET', url: '/docs/json' })
   const document = spec.json()
-  t.same(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/v1/decide', '/v1/describe', '/v1/models', '/v1/retrieve', '/v1/share'])
+  t.same(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/v1/decide', '/v1/describe', '/v1/images/{index}/{id}', '/v1/models', '/v1/retrieve', '/v1/share'])
   t.same(document.paths['/v1/decide'].post.responses['429'].content['application/json'].schema, { $ref: '#/components/schemas/ErrorBody' })
 })
 

@@ -30,3 +30,23 @@ t.test('CSV follows RFC 4180 quoting', async (t) => {
   t.throws(() => parseCsvGallery('url,caption\nu,c\n', 'g.csv'), { message: /"id" column/ })
   t.throws(() => parseCsvGallery('id,url,caption\n1,u\n', 'g.csv'), { message: /line 2: expected 3 fields/ })
 })
+
+t.test('local images: `path` resolves beside the gallery file and stands in for a url', async (t) => {
+  const [relative, absolute, both] = parseJsonlGallery(
+    [
+      '{"id":"a","path":"images/a.png","caption":"first"}',
+      '{"id":"b","path":"/srv/b.jpg","caption":"second"}',
+      '{"id":"c","path":"c.png","url":"https://example.org/c.png","caption":"third"}',
+    ].join('\n'),
+    '/data/gallery/photos.jsonl',
+  )
+  t.same(relative, { id: 'a', url: 'file:///data/gallery/images/a.png', path: '/data/gallery/images/a.png', caption: 'first', labels: [] })
+  t.equal(absolute?.path, '/srv/b.jpg')
+  t.equal(both?.url, 'https://example.org/c.png', 'an own url is kept')
+  t.equal(both?.path, '/data/gallery/c.png')
+  t.throws(() => parseJsonlGallery('{"id":"d","caption":"no address"}', 'g.jsonl'), { code: 'DRIBER_INDEX_CORRUPT', message: /line 1: "url" must be a non-empty string \(or give a local image "path"\)/ })
+  t.throws(() => parseJsonlGallery('{"id":"d","path":7,"caption":"x"}', 'g.jsonl'), { code: 'DRIBER_INDEX_CORRUPT', message: /"path" must be a string/ })
+  const [fromCsv] = parseCsvGallery('id,path,caption\ne,pictures/e.webp,fifth\n', '/data/g.csv')
+  t.same(fromCsv, { id: 'e', url: 'file:///data/pictures/e.webp', path: '/data/pictures/e.webp', caption: 'fifth', labels: [] }, 'a CSV may name paths instead of urls')
+  t.throws(() => parseCsvGallery('id,caption\ne,x\n', 'g.csv'), { message: /"url" or a "path" column/ })
+})

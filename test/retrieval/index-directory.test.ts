@@ -62,3 +62,18 @@ t.test('corrupt metadata and manifests fail with INDEX_CORRUPT; a missing manife
   rmSync(path.join(directory, MANIFEST_FILE))
   t.throws(() => readIndexDirectory(directory), { code: 'DRIBER_INDEX_UNAVAILABLE' })
 })
+
+t.test('a local image path survives the round trip; a relative one is refused as corrupt', async (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'driber-index-'))
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
+  const records = [
+    { id: 'local', url: 'file:///srv/photos/a.png', caption: 'a', labels: [], path: '/srv/photos/a.png' },
+    { id: 'web', url: 'https://example.org/b.jpg', caption: 'b', labels: [] },
+  ]
+  writeIndexDirectory(directory, { embedder: 'embed-a', dimension: 4, vectors: randomUnitVectors(2, 4, 1), records })
+  t.same(readIndexDirectory(directory).records, records, 'path kept where given, absent elsewhere')
+
+  const metadata = path.join(directory, METADATA_FILE)
+  writeFileSync(metadata, readFileSync(metadata, 'utf8').replace('/srv/photos/a.png"', 'photos/a.png"'))
+  t.throws(() => readIndexDirectory(directory, { verifyChecksums: false }), { code: 'DRIBER_INDEX_CORRUPT' })
+})

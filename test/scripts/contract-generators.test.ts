@@ -4,6 +4,8 @@ import path from 'node:path'
 import t from 'tap'
 import { ErrorCatalog } from '../../src/errors.js'
 import {
+  CLIENT_TYPES_FILE,
+  clientTypesGenerator,
   contractGenerators,
   errorTable,
   firstDifference,
@@ -35,7 +37,17 @@ t.test('the committed OpenAPI document is what the route schemas produce now', a
   t.equal(readFileSync(path.join(repositoryRoot, 'openapi/driber.v1.json'), 'utf8'), file?.content)
   const document = JSON.parse(file?.content ?? '{}') as { openapi: string; paths: Record<string, unknown> }
   t.equal(document.openapi, '3.1.0')
-  t.same(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/v1/decide', '/v1/describe', '/v1/models', '/v1/retrieve', '/v1/share'])
+  t.same(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/v1/decide', '/v1/describe', '/v1/images/{index}/{id}', '/v1/models', '/v1/retrieve', '/v1/share'])
+})
+
+t.test('the committed client types are what openapi-typescript makes of the committed document', async (t) => {
+  const [file] = await clientTypesGenerator.generate()
+  t.equal(file?.path, CLIENT_TYPES_FILE)
+  t.equal(readFileSync(path.join(repositoryRoot, CLIENT_TYPES_FILE), 'utf8'), file?.content)
+  for (const operation of ['decide', 'describe', 'retrieve', 'share', 'listModels', 'getImage']) t.match(file?.content, `    ${operation}: {`, operation)
+  t.match(file?.content, '"DRIBER_IMAGE_NOT_FOUND"', 'error codes are a union type, from the catalog')
+  const order = contractGenerators.map((generator) => generator.name)
+  t.ok(order.indexOf(openApiGenerator.name) < order.indexOf(clientTypesGenerator.name), 'generated after the document it reads')
 })
 
 t.test('the README error table has one row per catalog entry and is current', async (t) => {

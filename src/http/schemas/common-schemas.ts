@@ -146,7 +146,8 @@ export const ErrorBodySchema = Type.Object(
   {
     error: Type.Object(
       {
-        code: Type.String({ description: 'Stable error code from the catalog (see README).', examples: errorCodes.slice(0, 3) }),
+        // An enum, so generated clients get the codes as a type; a new catalog entry regenerates it.
+        code: Type.Enum(errorCodes, { description: 'Stable error code from the catalog (see README).' }),
         message: Type.String({ description: 'Human-readable; internal errors are not described.' }),
         details: Type.Optional(
           Type.Record(Type.String(), Type.Unknown(), {
