@@ -1,10 +1,11 @@
 /**
- * Gallery input files: JSONL (one `{id, url, caption?, labels?, vector?}` per line) or CSV with a
+ * Gallery input files: JSONL (one `{id, url, caption?, labels?, vector?, path?}` per line) or CSV with a
  * header naming the same columns (`labels` separated by `|`; `vector` as a JSON array or numbers
  * separated by spaces or `;`). Both the builder and the JSONL index loader read through here, so
  * they accept the same records and report problems the same way: with the line number.
  */
 import { readFileSync } from 'node:fs'
+import { isAbsolute } from 'node:path'
 import { DriberError } from '../errors.js'
 import type { ImageRecord } from './vector-store.js'
 
@@ -26,7 +27,9 @@ const toEntry = (file: string, line: number, value: unknown): GalleryEntry => {
   if (raw.labels !== undefined && (!Array.isArray(raw.labels) || raw.labels.some((label) => typeof label !== 'string'))) {
     throw invalid(file, line, '"labels" must be an array of strings')
   }
+  if (raw.path !== undefined && raw.path !== null && (typeof raw.path !== 'string' || !isAbsolute(raw.path))) throw invalid(file, line, '"path" must be an absolute file path')
   const entry: GalleryEntry = { id, url: raw.url, caption: typeof raw.caption === 'string' ? raw.caption : '', labels: (raw.labels as string[] | undefined) ?? [] }
+  if (typeof raw.path === 'string') entry.path = raw.path
   if (raw.vector !== undefined && raw.vector !== null) {
     if (!Array.isArray(raw.vector) || raw.vector.length === 0 || raw.vector.some((component) => typeof component !== 'number' || !Number.isFinite(component))) {
       throw invalid(file, line, '"vector" must be a non-empty array of finite numbers')

@@ -117,7 +117,7 @@ export const assembleVectors = (
     }
     seen.add(key)
     rows.push(vector)
-    records.push({ id: entry.id, url: entry.url, caption: entry.caption, labels: entry.labels })
+    records.push({ id: entry.id, url: entry.url, caption: entry.caption, labels: entry.labels, ...(entry.path === undefined ? {} : { path: entry.path }) })
   }
   const finalDimension = dimension ?? 0
   const vectors = new Float32Array(rows.length * finalDimension)

@@ -2,7 +2,7 @@
  * How the core sees retrieval: named image indexes that answer a batch of descriptions with scored
  * images. Embedding the descriptions is the index's business (it knows which embedder built it).
  */
-import type { ImageResult } from '../core/types.js'
+import type { ImageResult, SearchBy } from '../core/types.js'
 
 export interface SearchOptions {
   k: number
@@ -12,12 +12,16 @@ export interface SearchOptions {
   filter?: Record<string, string>
   /** HNSW search breadth, within configured limits. */
   ef?: number
+  /** Which vectors to compare with: the pictures', the captions', or both fused; the index's default (`searchModes[0]`) when absent. */
+  by?: SearchBy
 }
 
 export interface ImageIndex {
   readonly name: string
   readonly embedderId: string
   readonly size: number
+  /** What `by` may be for this index, default first (caption-only indexes: just `caption`). */
+  readonly searchModes?: readonly SearchBy[]
   /** Top-k images for the descriptions (scores fused across descriptions), best first, de-duplicated. */
   search(descriptions: string[], options: SearchOptions): Promise<ImageResult[]>
   close?(): Promise<void>

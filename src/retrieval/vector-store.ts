@@ -12,6 +12,11 @@ export interface ImageRecord {
   url: string
   caption: string
   labels: string[]
+  /**
+   * Absolute path of a local image file, recorded by `driber index build --images`. Such records
+   * are served by this service (`/v1/images/<index>/<id>`) unless `url` is their own http(s) URL.
+   */
+  path?: string
 }
 
 export type BackendName = 'memory' | 'hnsw' | 'pgvector'

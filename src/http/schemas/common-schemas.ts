@@ -44,6 +44,12 @@ export const ModelNameSchema = Type.String({
   examples: ['driber-lite', 'small'],
 })
 
+export const SearchBySchema = Type.Union([Type.Literal('image'), Type.Literal('caption'), Type.Literal('both')], {
+  description:
+    "Which vectors to compare the descriptions with: `image` (the pictures' own, for indexes built with `driber index build --images`), `caption` (the captions' text vectors) or `both` (the two lists fused by reciprocal rank; `score` is then the RRF score). Default: the index's own, `both` for image indexes with captions, `image` for image indexes without, `caption` for caption indexes. A mode the index does not offer is refused.",
+  examples: ['both'],
+})
+
 export const IndexNameSchema = Type.String({
   minLength: 1,
   maxLength: 128,

@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/share`: Decide, then Describe and Retrieve when the decision is yes. */
 import { Type, type Static } from 'typebox'
-import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
+import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SearchBySchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
 import { DecideNextResponseSchema } from './decide-schemas.js'
 
 export const ShareRequestSchema = Type.Object(
@@ -12,6 +12,7 @@ export const ShareRequestSchema = Type.Object(
     restrictions: Type.Optional(RestrictionsSchema),
     n: Type.Optional(NSchema),
     index: Type.Optional(IndexNameSchema),
+    by: Type.Optional(SearchBySchema),
   },
   {
     additionalProperties: false,

@@ -2,6 +2,7 @@
 
 import type { Turn as _driber_v1_Turn, Turn__Output as _driber_v1_Turn__Output } from '../../driber/v1/Turn.js';
 import type { Restriction as _driber_v1_Restriction, Restriction__Output as _driber_v1_Restriction__Output } from '../../driber/v1/Restriction.js';
+import type { SearchBy as _driber_v1_SearchBy, SearchBy__Output as _driber_v1_SearchBy__Output } from '../../driber/v1/SearchBy.js';
 
 /**
  * Share's request (HTTP POST /v1/share).
@@ -35,6 +36,10 @@ export interface ShareRequest {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * As RetrieveRequest.by. (Field 10: numbers 8 and 9 are left for fields other work adds.)
+   */
+  'by'?: (_driber_v1_SearchBy);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
@@ -74,6 +79,10 @@ export interface ShareRequest__Output {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * As RetrieveRequest.by. (Field 10: numbers 8 and 9 are left for fields other work adds.)
+   */
+  'by': (_driber_v1_SearchBy__Output);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
