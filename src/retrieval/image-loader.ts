@@ -76,6 +76,12 @@ const loadFile = async (file: string, limits: ImageLoadLimits): Promise<LoadedIm
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
+/** Stops reading a body we do not want; undici reports the abort as an error nobody needs to hear. */
+const discard = (body: NodeJS.ReadableStream & { destroy(): void }): void => {
+  body.on('error', () => {})
+  body.destroy()
+}
+
 /** Fetches an image by URL. Cancelling `signal` (the build) throws CANCELLED; everything else is a Skip. */
 const loadUrl = async (url: string, limits: ImageLoadLimits, dispatcher: Agent, signal: AbortSignal): Promise<LoadedImage | Skip> => {
   const timer = AbortSignal.timeout(limits.timeoutMs)
@@ -106,7 +112,7 @@ const loadUrl = async (url: string, limits: ImageLoadLimits, dispatcher: Agent, 
       }
       const declared = Number(response.headers['content-length'])
       if (Number.isFinite(declared) && declared > limits.maxBytes) {
-        response.body.destroy()
+        discard(response.body)
         return skip('too_large', `${current} declares ${declared} bytes, more than the ${limits.maxBytes} allowed`)
       }
       const chunks: Buffer[] = []
@@ -115,7 +121,7 @@ const loadUrl = async (url: string, limits: ImageLoadLimits, dispatcher: Agent, 
         received += (chunk as Buffer).length
         // A server may lie about the length or send none: the cap holds on the bytes themselves.
         if (received > limits.maxBytes) {
-          response.body.destroy()
+          discard(response.body)
           return skip('too_large', `${current} sent more than the ${limits.maxBytes} bytes allowed`)
         }
         chunks.push(chunk as Buffer)
