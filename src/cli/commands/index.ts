@@ -135,7 +135,7 @@ const imageSummary = (result: BuildImageIndexResult, out: string): string => {
   ]
   for (const item of result.skippedImages.slice(0, 10)) lines.push(`  ${item.reason}: ${item.detail}`)
   if (result.skippedImages.length > 10) lines.push(`  ... and ${result.skippedImages.length - 10} more`)
-  if (result.ignored > 0) lines.push(`${result.ignored} files in the folder are not images and were left alone`)
+  if (result.ignored > 0) lines.push(result.ignored === 1 ? '1 file in the folder is not an image and was left alone' : `${result.ignored} files in the folder are not images and were left alone`)
   return `${lines.join('\n')}\n`
 }
 
