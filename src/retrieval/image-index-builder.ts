@@ -100,6 +100,9 @@ interface State {
 /** One line of the work log: a source embedded into a row, or skipped. */
 type LogLine = { key: string; row: number; record: ImageRecord; sha256: string; captioned: boolean } | { key: string; skip: SkipReason; id: string; source: string; detail: string }
 
+/** Skip reasons a resumed build retries: the network may have recovered. */
+const TRANSIENT_SKIPS: ReadonlySet<SkipReason> = new Set<SkipReason>(['timeout', 'fetch_failed'])
+
 const describeLocation = (source: ImageSource): string => (source.location.kind === 'file' ? source.location.path : source.location.url)
 
 const emptyCounts = (): Record<SkipReason, number> => Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as Record<SkipReason, number>
@@ -185,7 +188,8 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
     writeFileAtomic(stateFile, JSON.stringify(state))
   }
 
-  const handled = new Set(log.map((line) => line.key))
+  // A download that timed out or failed on the network may work now: a resumed build tries it again.
+  const handled = new Set(log.filter((line) => !('skip' in line && TRANSIENT_SKIPS.has(line.skip))).map((line) => line.key))
   const resumed = handled.size
   let rows = log.filter((line) => 'row' in line).length
   const seenIds = new Set<string>()
@@ -196,7 +200,7 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
       seenBytes.add(line.sha256)
     }
   }
-  let skippedCount = log.filter((line) => 'skip' in line).length + listing.problems.length
+  let skippedCount = log.filter((line) => 'skip' in line && handled.has(line.key)).length + listing.problems.length
   const total = sources.length + listing.problems.length
   let done = resumed + listing.problems.length
   progress({ phase: 'embed', done, total, skipped: skippedCount })
@@ -352,12 +356,16 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
   }
 
   // Everything is on disk now, from this run or an interrupted one: the log and the vector files are the one source of truth.
-  const finalLog = readLog(logFile)
+  // The last line of a key wins (a transient skip retried by this run); sources no longer listed are left out.
   const current = new Set(sources.map((source) => source.key))
+  const latest = new Map<string, LogLine>()
+  for (const line of readLog(logFile)) if (current.has(line.key)) latest.set(line.key, line)
+  const finalLog = [...latest.values()]
   const dimension = state.dimension ?? embedder.dimension ?? 0
   const allImages = bytesToVectors(readFileSync(imageFile))
   const allCaptions = bytesToVectors(readFileSync(captionFile))
-  const kept = finalLog.filter((line): line is Extract<LogLine, { row: number }> => 'row' in line && current.has(line.key))
+  // Row order is embedding order, as in a build that was never interrupted.
+  const kept = finalLog.filter((line): line is Extract<LogLine, { row: number }> => 'row' in line).sort((a, b) => a.row - b.row)
   const vectors = new Float32Array(kept.length * dimension)
   const captionVectors = new Float32Array(kept.length * dimension)
   kept.forEach((line, index) => {
@@ -368,7 +376,7 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
   const captioned = kept.filter((line) => line.captioned).length
 
   const skippedImages: SkippedImage[] = listing.problems.map((problem) => ({ id: '', source: problem.where, reason: 'invalid_row' as const, detail: problem.detail }))
-  for (const line of finalLog) if ('skip' in line && current.has(line.key)) skippedImages.push({ id: line.id, source: line.source, reason: line.skip, detail: line.detail })
+  for (const line of finalLog) if ('skip' in line) skippedImages.push({ id: line.id, source: line.source, reason: line.skip, detail: line.detail })
   const skipped = emptyCounts()
   for (const item of skippedImages) skipped[item.reason]++
 

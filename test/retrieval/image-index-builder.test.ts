@@ -101,7 +101,8 @@ t.test('a folder becomes an image index: recursive, recognised by bytes, bad fil
 })
 
 /** A loopback image host with every failure a URL list meets. */
-const startImageHost = async (t: Test): Promise<{ base: string; server: Server }> => {
+const startImageHost = async (t: Test): Promise<{ base: string; server: Server; state: { flakyHangs: boolean } }> => {
+  const state = { flakyHangs: true }
   const big = Buffer.concat([tinyPng('whale'), Buffer.alloc(20_000)])
   const server = createServer((request, response) => {
     switch (request.url) {
@@ -131,6 +132,10 @@ const startImageHost = async (t: Test): Promise<{ base: string; server: Server }
         return
       case '/slow.png':
         return // never answers
+      case '/flaky.png':
+        if (state.flakyHangs) return
+        response.writeHead(200, { 'content-type': 'image/png' }).end(tinyPng('lighthouse'))
+        return
       default:
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
     }
@@ -141,7 +146,7 @@ const startImageHost = async (t: Test): Promise<{ base: string; server: Server }
     server.closeAllConnections()
     return new Promise<void>((resolve) => server.close(() => resolve()))
   })
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, state }
 }
 
 t.test('a JSONL list of files and URLs: captions and labels kept, every failure skipped with its reason', async (t) => {
@@ -239,6 +244,28 @@ t.test('an interrupted build resumes: same index as an uninterrupted one, nothin
   const b = readIndexDirectory(fresh)
   t.same(a.records, b.records.map((record) => ({ ...record })), 'same records, same order')
   t.same([...a.vectors], [...b.vectors], 'same vectors')
+})
+
+t.test('a resumed build tries again the downloads that timed out, and only those', async (t) => {
+  const { upstream, embedder } = await clipEmbedder(t)
+  const { base, state } = await startImageHost(t)
+  const directory = temporaryDirectory(t)
+  write(path.join(directory, 'dog.png'), tinyPng('dog'))
+  write(path.join(directory, 'cat.png'), tinyPng('cat'))
+  const list = path.join(directory, 'list.jsonl')
+  write(list, [{ id: 'lighthouse', url: `${base}/flaky.png` }, { id: 'dog', path: 'dog.png' }, { id: 'gone', path: 'gone.png' }, { id: 'cat', path: 'cat.png' }].map((row) => JSON.stringify(row)).join('\n'))
+  const out = path.join(directory, 'index')
+  const interrupt = new AbortController()
+  const limits = { timeoutMs: 200 }
+  await t.rejects(build({ input: list, out, embedder, batchSize: 1, limits, signal: interrupt.signal, onProgress: (event) => event.done >= 3 && interrupt.abort() }), { code: 'DRIBER_CANCELLED' })
+  t.equal(imagesSent(upstream.requests).length, 1, 'the dog was embedded; the lighthouse timed out, the missing file was skipped')
+
+  state.flakyHangs = false
+  const result = await build({ input: list, out, embedder, batchSize: 1, limits })
+  t.equal(result.resumed, 2, 'the dog and the missing file are not handled again')
+  t.same(Object.fromEntries(Object.entries(result.skipped).filter(([, count]) => count > 0)), { missing: 1 }, 'the timeout is gone from the summary')
+  t.same(readIndexDirectory(out).records.map((record) => record.id).sort(), ['cat', 'dog', 'lighthouse'])
+  t.equal(imagesSent(upstream.requests).length, 3, 'each picture embedded once')
 })
 
 t.test('embedder failures: transient ones are retried, a refused image is skipped alone, a persistent outage stops the build resumably', async (t) => {
