@@ -30,3 +30,10 @@ t.test('CSV follows RFC 4180 quoting', async (t) => {
   t.throws(() => parseCsvGallery('url,caption\nu,c\n', 'g.csv'), { message: /"id" column/ })
   t.throws(() => parseCsvGallery('id,url,caption\n1,u\n', 'g.csv'), { message: /line 2: expected 3 fields/ })
 })
+
+t.test('a gallery row may carry the absolute path of a local image (shared with the image server)', async (t) => {
+  t.same(parseJsonlGallery('{"id":"a","url":"file:///photos/a.png","caption":"a dog","path":"/photos/a.png"}', 'g.jsonl'), [
+    { id: 'a', url: 'file:///photos/a.png', caption: 'a dog', labels: [], path: '/photos/a.png' },
+  ])
+  t.throws(() => parseJsonlGallery('{"id":"a","url":"u","caption":"c","path":"photos/a.png"}', 'g.jsonl'), { code: 'DRIBER_INDEX_CORRUPT', message: /"path" must be an absolute file path/ })
+})

@@ -114,7 +114,10 @@ export const DescriptionSchema = Type.Object(
 export const ImageResultSchema = Type.Object(
   {
     id: Type.String({ description: 'The image id in the index.', examples: ['turtle-0042'] }),
-    url: Type.String({ description: 'Where the image is.', examples: ['https://example.org/images/turtle.jpg'] }),
+    url: Type.String({
+      description: 'Where the image is: its own http(s) URL, or for a local file indexed with `driber index build --images` the path `/v1/images/{index}/{id}` on this service.',
+      examples: ['https://example.org/images/turtle.jpg'],
+    }),
     caption: Type.String({ description: 'The text the image is indexed by.', examples: ['Turtle, Water, Reef'] }),
     score: Type.Number({ description: 'Similarity of the image to the descriptions; higher is closer.', examples: [0.83] }),
   },
