@@ -150,6 +150,9 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
   const limits: ImageLoadLimits = { ...DEFAULT_IMAGE_LOAD_LIMITS, ...options.limits }
   const listing = listImageSources(options.input)
   const sources = listing.sources
+  if (sources.length === 0 && listing.problems.length === 0) {
+    throw new DriberError('INVALID_ARGUMENT', { message: `${options.input} holds no images${listing.ignored > 0 ? ` (only ${listing.ignored} other file${listing.ignored === 1 ? '' : 's'})` : ''}` })
+  }
 
   mkdirSync(options.out, { recursive: true })
   // From here until the new manifest lands the directory is not a valid index.
@@ -380,8 +383,19 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
   const skipped = emptyCounts()
   for (const item of skippedImages) skipped[item.reason]++
 
+  if (records.length === 0) {
+    // An empty index would serve nothing and look healthy: say so instead.
+    writeFileSync(path.join(options.out, SKIPPED_FILE), skippedImages.map((item) => `${JSON.stringify(item)}\n`).join(''))
+    rmSync(work, { recursive: true, force: true })
+    const reasons = Object.entries(skipped).filter(([, count]) => count > 0).map(([reason, count]) => `${reason} ${count}`)
+    throw new DriberError('INVALID_ARGUMENT', {
+      message: `None of the ${total} images could be indexed (${reasons.join(', ')}); see ${path.join(options.out, SKIPPED_FILE)}`,
+      details: { skipped: Object.fromEntries(Object.entries(skipped).filter(([, count]) => count > 0)) },
+    })
+  }
+
   let hnsw: IndexManifest['hnsw']
-  if (options.hnsw !== undefined && records.length > 0) {
+  if (options.hnsw !== undefined) {
     const parameters = { m: options.hnsw.m, efConstruction: options.hnsw.efConstruction, seed: options.hnsw.seed ?? 100 }
     const store = HnswVectorStore.build({ vectors, dimension, records }, { ...parameters, efSearch: parameters.efConstruction }, (graphDone, graphTotal) =>
       progress({ phase: 'hnsw', done: graphDone, total: graphTotal, skipped: skippedCount }),

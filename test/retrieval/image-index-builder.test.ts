@@ -313,3 +313,19 @@ t.test('a text-only embedder cannot build an image index', async (t) => {
   await t.rejects(build({ input: path.join(directory, 'nowhere'), out: path.join(directory, 'index'), embedder }), { code: 'DRIBER_INVALID_ARGUMENT' })
   t.equal(upstream.requestCount, 0)
 })
+
+t.test('a folder without images, or whose images are all unusable, is an error rather than an empty index', async (t) => {
+  const { upstream, embedder } = await clipEmbedder(t)
+  const directory = temporaryDirectory(t)
+  write(path.join(directory, 'empty', 'notes.txt'), 'nothing here')
+  await t.rejects(build({ input: path.join(directory, 'empty'), out: path.join(directory, 'index'), embedder }), { code: 'DRIBER_INVALID_ARGUMENT', message: /holds no images \(only 1 other file\)/ })
+  write(path.join(directory, 'broken', 'a.jpg'), 'not a picture')
+  write(path.join(directory, 'broken', 'b.png'), 'nor this')
+  await t.rejects(build({ input: path.join(directory, 'broken'), out: path.join(directory, 'index'), embedder }), {
+    code: 'DRIBER_INVALID_ARGUMENT',
+    message: /None of the 2 images could be indexed \(not_an_image 2\)/,
+  })
+  t.notOk(existsSync(path.join(directory, 'index', 'manifest.json')))
+  t.equal(readFileSync(path.join(directory, 'index', SKIPPED_FILE), 'utf8').trim().split('\n').length, 2, 'the reasons are listed')
+  t.equal(upstream.requestCount, 0)
+})
