@@ -179,7 +179,6 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
         truncateSync(imageFile, expectedBytes)
         truncateSync(captionFile, expectedBytes)
         state = previous
-        if (log.length > 0) notice(`resuming: ${log.length} of ${sources.length} images already handled`)
       } else log = []
     }
   } catch {
@@ -193,7 +192,9 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
 
   // A download that timed out or failed on the network may work now: a resumed build tries it again.
   const handled = new Set(log.filter((line) => !('skip' in line && TRANSIENT_SKIPS.has(line.skip))).map((line) => line.key))
-  const resumed = handled.size
+  // Sources the log names but the input no longer lists are not counted (nor indexed, below).
+  const resumed = sources.filter((source) => handled.has(source.key)).length
+  if (resumed > 0) notice(`resuming: ${resumed} of ${sources.length} images already handled`)
   let rows = log.filter((line) => 'row' in line).length
   const seenIds = new Set<string>()
   const seenBytes = new Set<string>()
@@ -203,7 +204,8 @@ export const buildImageIndex = async (options: BuildImageIndexOptions): Promise<
       seenBytes.add(line.sha256)
     }
   }
-  let skippedCount = log.filter((line) => 'skip' in line && handled.has(line.key)).length + listing.problems.length
+  const listed = new Set(sources.map((source) => source.key))
+  let skippedCount = log.filter((line) => 'skip' in line && handled.has(line.key) && listed.has(line.key)).length + listing.problems.length
   const total = sources.length + listing.problems.length
   let done = resumed + listing.problems.length
   progress({ phase: 'embed', done, total, skipped: skippedCount })
