@@ -9,11 +9,11 @@ import type { SearchBy as _driber_v1_SearchBy, SearchBy__Output as _driber_v1_Se
  */
 export interface ShareRequest {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue'?: (_driber_v1_Turn)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -37,14 +37,24 @@ export interface ShareRequest {
    */
   'index'?: (string);
   /**
-   * As RetrieveRequest.by. (Field 10: numbers 8 and 9 are left for fields other work adds.)
+   * The chat's members, as in DecideRequest.
+   */
+  'participants'?: (string)[];
+  /**
+   * As RetrieveRequest.by.
    */
   'by'?: (_driber_v1_SearchBy);
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }
 
 /**
@@ -52,11 +62,11 @@ export interface ShareRequest {
  */
 export interface ShareRequest__Output {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue': (_driber_v1_Turn__Output)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -80,12 +90,22 @@ export interface ShareRequest__Output {
    */
   'index'?: (string);
   /**
-   * As RetrieveRequest.by. (Field 10: numbers 8 and 9 are left for fields other work adds.)
+   * The chat's members, as in DecideRequest.
+   */
+  'participants': (string)[];
+  /**
+   * As RetrieveRequest.by.
    */
   'by': (_driber_v1_SearchBy__Output);
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }
