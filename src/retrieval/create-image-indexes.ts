@@ -209,6 +209,13 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
   const logger = options.logger.child({ index: entry.name })
   const embedder = resolveEmbedder(entry, options.embedders)
   const data = await loadData(entry, embedder, options.config, logger)
+  if (data.modality === 'image' && !(embedder.modalities ?? ['text']).includes('image')) {
+    // The service stops at start for this (checkIndexModalities); tools loading one index get the reason here.
+    throw new DriberError('INDEX_MISMATCH', {
+      message: `Index ${entry.name} holds image vectors but embedder ${entry.embedder} embeds text only; use an embedder with modalities: [text, image]`,
+      details: { index: entry.name, embedder: entry.embedder },
+    })
+  }
   if (embedder.dimension !== undefined && data.records.length > 0 && embedder.dimension !== data.dimension) {
     throw new DriberError('INDEX_MISMATCH', {
       message: `Index ${entry.name} holds ${data.dimension}-dimensional vectors but embedder ${entry.embedder} produces ${embedder.dimension}`,
