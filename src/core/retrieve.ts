@@ -9,7 +9,7 @@ import { abortError, raceAbort, throwIfOver } from './abort.js'
 import { validateCount, validateDescriptions } from './dialogue.js'
 import type { RequestContext } from './request-context.js'
 import { observeStage, validateName, type StageDependencies } from './stage-support.js'
-import type { RetrieveInput, RetrieveResult } from './types.js'
+import { SEARCH_BY, type RetrieveInput, type RetrieveResult, type SearchBy } from './types.js'
 
 /** Results returned when the request gives no `k`. */
 export const DEFAULT_K = 5
@@ -28,7 +28,26 @@ export const resolveIndex = (dependencies: StageDependencies, name: string | und
 }
 
 /** A request's optional search parameters, passed to the index as they came. */
-export type SearchTuning = Pick<SearchOptions, 'filter' | 'ef'>
+export type SearchTuning = Pick<SearchOptions, 'filter' | 'ef' | 'by'>
+
+/**
+ * Checks `by` (image | caption | both) and that the index offers it, before anything is embedded or
+ * any model is called. Absent means the index's default.
+ */
+export const validateSearchBy = (by: unknown, index: ImageIndex): SearchBy | undefined => {
+  if (by === undefined || by === null) return undefined
+  if (typeof by !== 'string' || !(SEARCH_BY as readonly string[]).includes(by)) {
+    throw new DriberError('INVALID_ARGUMENT', { message: `by must be one of ${SEARCH_BY.join(', ')}`, details: { field: 'by', reason: 'unknown_value' } })
+  }
+  const offered = index.searchModes ?? ['caption']
+  if (!offered.includes(by as SearchBy)) {
+    throw new DriberError('INVALID_ARGUMENT', {
+      message: `Index ${index.name} cannot search by ${by}; it offers: ${offered.join(', ')}`,
+      details: { field: 'by', reason: 'not_offered', index: index.name, offered: [...offered] },
+    })
+  }
+  return by as SearchBy
+}
 
 /**
  * Checks the shape of `filter` (string values) and `ef` (a positive integer). Which filter keys
@@ -81,7 +100,8 @@ export const retrieve = (dependencies: StageDependencies, input: RetrieveInput, 
       const k = validateCount(input.k, 'k', dependencies.limits.maxK, DEFAULT_K)
       const tuning = validateSearchTuning(input.filter, input.ef)
       const index = resolveIndex(dependencies, validateName(input.index, 'index'))
-      return searchIndex(index, descriptions, k, context, tuning)
+      const by = validateSearchBy(input.by, index)
+      return searchIndex(index, descriptions, k, context, by === undefined ? tuning : { ...tuning, by })
     },
     (result) => result.index,
   )

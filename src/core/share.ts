@@ -8,7 +8,7 @@ import { validateCount, validateDialogue, validateParticipants, validateRestrict
 import { decideNext } from './decide.js'
 import { describe } from './describe.js'
 import type { RequestContext } from './request-context.js'
-import { DEFAULT_K, resolveIndex, searchIndex } from './retrieve.js'
+import { DEFAULT_K, resolveIndex, searchIndex, validateSearchBy } from './retrieve.js'
 import { observeStage, validateName, type StageDependencies } from './stage-support.js'
 import type { ShareInput, ShareResult, Usage } from './types.js'
 
@@ -49,6 +49,7 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
       const k = validateCount(input.k, 'k', limits.maxK, DEFAULT_K)
       const model = validateName(input.model, 'model')
       const index = resolveIndex(dependencies, validateName(input.index, 'index'))
+      const by = validateSearchBy(input.by, index)
 
       const decision = await decideNext(
         dependencies,
@@ -74,7 +75,7 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
         prefer,
       )
       const descriptions = described.descriptions
-      const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context)
+      const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context, by === undefined ? {} : { by })
       return {
         decision,
         descriptions,

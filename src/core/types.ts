@@ -121,6 +121,14 @@ export interface DescribeResult extends ModelAnswer {
   descriptions: Description[]
 }
 
+/**
+ * What Retrieve compares descriptions with: the images' own vectors (`image`), their captions'
+ * (`caption`), or both lists fused by reciprocal rank (`both`). Indexes built from captions only
+ * offer `caption`.
+ */
+export const SEARCH_BY = ['image', 'caption', 'both'] as const
+export type SearchBy = (typeof SEARCH_BY)[number]
+
 export interface RetrieveInput {
   descriptions: string[]
   k?: number
@@ -129,6 +137,8 @@ export interface RetrieveInput {
   filter?: Record<string, string>
   /** HNSW search breadth for this request, 1..`retrieval.hnsw.maxEf`; the index checks it, exact search ignores it. */
   ef?: number
+  /** Which vectors to search; the index's default when absent (see SearchBy). */
+  by?: SearchBy
 }
 
 export interface ImageResult {
@@ -155,6 +165,8 @@ export interface ShareInput {
   /** False: no cascade escalation for Decide (see DecideInput.cascade). */
   cascade?: boolean
   index?: string
+  /** As Retrieve's `by`. */
+  by?: SearchBy
 }
 
 export interface ShareResult {

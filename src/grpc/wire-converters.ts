@@ -30,6 +30,7 @@ import type {
   RetrieveInput,
   RetrieveResult,
   Scale,
+  SearchBy,
   ShareInput,
   ShareResult,
   Usage,
@@ -59,6 +60,7 @@ import type { RetrieveResponse, RetrieveResponse__Output } from './generated/dri
 import type { Scale__Output } from './generated/driber/v1/Scale.js'
 import type { ShareRequest, ShareRequest__Output } from './generated/driber/v1/ShareRequest.js'
 import type { ShareResponse, ShareResponse__Output } from './generated/driber/v1/ShareResponse.js'
+import type { SearchBy__Output } from './generated/driber/v1/SearchBy.js'
 import type { Turn, Turn__Output } from './generated/driber/v1/Turn.js'
 import type { Usage__Output as WireUsageOutput } from './generated/driber/v1/Usage.js'
 
@@ -130,6 +132,16 @@ export const escalationReasonTable = enumTable<EscalationReason, Exclude<Escalat
   low_confidence: 'ESCALATION_REASON_LOW_CONFIDENCE',
 })
 
+export const searchByTable = enumTable<SearchBy, Exclude<SearchBy__Output, 'SEARCH_BY_UNSPECIFIED'>>('by', {
+  image: 'SEARCH_BY_IMAGE',
+  caption: 'SEARCH_BY_CAPTION',
+  both: 'SEARCH_BY_BOTH',
+})
+
+/** UNSPECIFIED (or absent) is the index's default: no `by`. */
+const searchByFromWire = (value: SearchBy__Output | number | undefined | null): SearchBy | undefined =>
+  value === undefined || value === null || value === 'SEARCH_BY_UNSPECIFIED' || value === 0 ? undefined : enumFromWire(searchByTable, value, 'by')
+
 export const outputModeTable = enumTable<OutputMode, Exclude<OutputMode__Output, 'OUTPUT_MODE_UNSPECIFIED'>>('output', {
   json_schema: 'OUTPUT_MODE_JSON_SCHEMA',
   json_object: 'OUTPUT_MODE_JSON_OBJECT',
@@ -145,6 +157,7 @@ export const enumTables = {
   AttemptOutcome: attemptOutcomeTable,
   EscalationReason: escalationReasonTable,
   OutputMode: outputModeTable,
+  SearchBy: searchByTable,
 } as const
 
 /**
@@ -220,6 +233,7 @@ export const retrieveRequestFromWire = (request: RetrieveRequest__Output): Retri
   withOptional(input, 'index', request.index)
   // A proto map cannot be absent: no entries is HTTP's missing `filter`.
   if (Object.keys(request.filter).length > 0) input.filter = { ...request.filter }
+  withOptional(input, 'by', searchByFromWire(request.by))
   return withOptional(input, 'ef', request.ef)
 }
 
@@ -232,6 +246,7 @@ export const shareRequestFromWire = (request: ShareRequest__Output): ShareInput 
   withOptional(input, 'restrictions', restrictionsFromWire(request.restrictions))
   withOptional(input, 'n', request.n)
   withOptional(input, 'cascade', request.cascade)
+  withOptional(input, 'by', searchByFromWire(request.by))
   return withOptional(input, 'index', request.index)
 }
 
@@ -388,6 +403,7 @@ export const retrieveRequestToWire = (input: RetrieveInput): RetrieveRequest => 
   withOptional(request, 'k', input.k)
   withOptional(request, 'index', input.index)
   if (input.filter !== undefined) request.filter = { ...input.filter }
+  if (input.by !== undefined) request.by = enumToWire(searchByTable, input.by)
   return withOptional(request, 'ef', input.ef)
 }
 
@@ -399,6 +415,7 @@ export const shareRequestToWire = (input: ShareInput): ShareRequest => {
   withOptional(request, 'model', input.model)
   withOptional(request, 'n', input.n)
   withOptional(request, 'cascade', input.cascade)
+  if (input.by !== undefined) request.by = enumToWire(searchByTable, input.by)
   return withOptional(request, 'index', input.index)
 }
 

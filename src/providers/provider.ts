@@ -63,6 +63,22 @@ export interface EmbedRequest {
   timeoutMs?: number
 }
 
+/** What an embedder can embed. Descriptions are always text; CLIP-family models embed images too. */
+export type Modality = 'text' | 'image'
+
+/** One image to embed: its bytes and their media type (from the file's magic bytes). */
+export interface ImageInput {
+  bytes: Uint8Array
+  mediaType: string
+}
+
+export interface EmbedImagesRequest {
+  images: ImageInput[]
+  signal: AbortSignal
+  requestId: string
+  timeoutMs?: number
+}
+
 export interface EmbedResponse {
   /** One unit-length vector per text, in input order. */
   vectors: Float32Array[]
@@ -77,5 +93,12 @@ export interface EmbeddingModel {
   /** What besides `id` decides the vectors (backend, upstream model, dimension): on-disk caches key on it. */
   readonly fingerprint?: string
   embed(request: EmbedRequest): Promise<EmbedResponse>
+  /** What it embeds; `['text']` when absent. */
+  readonly modalities?: readonly Modality[]
+  /** Present on image-capable embedders: one unit vector per image, in input order, in the same space as `embed`'s. */
+  embedImages?(request: EmbedImagesRequest): Promise<EmbedResponse>
   close?(): Promise<void>
 }
+
+/** Whether `model` embeds images (and so can build or serve an image index). */
+export const embedsImages = (model: EmbeddingModel): boolean => model.modalities?.includes('image') === true && typeof model.embedImages === 'function'

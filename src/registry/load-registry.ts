@@ -147,6 +147,19 @@ const crossCheck = (data: RegistryData, options: ParseRegistryOptions): Problem[
     const first = embedderIds.get(embedder.id)
     if (first !== undefined) problems.push({ segments: ['embedders', index, 'id'], message: `duplicate embedder id "${embedder.id}" (also embedders[${first}])` })
     else embedderIds.set(embedder.id, index)
+    // An image modality the server cannot be spoken to about would only fail at the first image.
+    const images = embedder.modalities.includes('image')
+    if (images && embedder.provider === 'embedded') {
+      problems.push({ segments: ['embedders', index, 'modalities'], message: 'the embedded provider embeds text only; serve a CLIP-family model over an OpenAI-compatible API for images' })
+    } else if (images && embedder.image_input === undefined) {
+      problems.push({ segments: ['embedders', index, 'image_input'], message: 'is required with the image modality: openai_messages (vLLM), input_objects (Jina-style) or modality_field (infinity-style)' })
+    }
+    if (!images && embedder.image_input !== undefined) {
+      problems.push({ segments: ['embedders', index, 'image_input'], message: 'is only meaningful with modalities: [text, image]' })
+    }
+    if (!embedder.modalities.includes('text')) {
+      problems.push({ segments: ['embedders', index, 'modalities'], message: 'must include text: descriptions are text and are embedded by the same model' })
+    }
   })
 
   for (const [section, entries] of [['models', data.models], ['embedders', data.embedders]] as const) {

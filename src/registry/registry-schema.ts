@@ -88,6 +88,13 @@ export const EmbedderEntrySchema = Type.Object(
     max_concurrency: Type.Integer({ minimum: 1, default: 8 }),
     /** CLIP-style servers embed images too; `text` is enough for captions. */
     modalities: Type.Array(Type.Union([Type.Literal('text'), Type.Literal('image')]), { default: ['text'] }),
+    /**
+     * How images go up the wire, for embedders with the `image` modality (required then):
+     * `openai_messages` (vLLM: chat-style `messages` with an `image_url` part, one image per call),
+     * `input_objects` (Jina-style `input: [{image}, {text}]`), `modality_field` (infinity-style
+     * `input` strings with `modality: "image"`). Text always goes to the same model.
+     */
+    image_input: Type.Optional(Type.Union([Type.Literal('openai_messages'), Type.Literal('input_objects'), Type.Literal('modality_field')])),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
   { additionalProperties: false },

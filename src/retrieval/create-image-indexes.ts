@@ -16,7 +16,7 @@ import { readGalleryFile } from './gallery-file.js'
 import { assembleVectors, dropDuplicateUrls, embedInBatches } from './gallery-vectors.js'
 import { HnswVectorStore, type HnswParameters } from './hnsw-vector-store.js'
 import type { ImageIndex, ImageIndexes } from './image-index.js'
-import { METADATA_FILE, VECTORS_FILE, isIndexDirectory, readIndexDirectory } from './index-directory.js'
+import { METADATA_FILE, VECTORS_FILE, isIndexDirectory, manifestModality, peekManifest, readIndexDirectory, type IndexModality } from './index-directory.js'
 import { MemoryVectorStore } from './memory-vector-store.js'
 import { PgvectorVectorStore, type SqlPool } from './pgvector-vector-store.js'
 import { StoreImageIndex } from './store-image-index.js'
@@ -41,6 +41,10 @@ interface LoadedData {
   vectors: Float32Array
   dimension: number
   records: ImageRecord[]
+  /** What `vectors` are embeddings of. */
+  modality: IndexModality
+  /** Image indexes with captions: caption vectors row-aligned with `vectors`, zero rows for no caption. */
+  captionVectors?: Float32Array
   /** Identity of the data, for the pgvector table's build record. */
   build: string
   hnswFile?: string
@@ -77,8 +81,10 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
       vectors: loaded.vectors,
       dimension: loaded.manifest.dimension,
       records: loaded.records,
+      modality: manifestModality(loaded.manifest),
       build: `${files[VECTORS_FILE]?.sha256}:${files[METADATA_FILE]?.sha256}`,
       ...(loaded.hnswFile === undefined ? {} : { hnswFile: loaded.hnswFile }),
+      ...(loaded.captionVectors === undefined ? {} : { captionVectors: loaded.captionVectors }),
     }
   }
   const parsed = readGalleryFile(location)
@@ -90,7 +96,61 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
   // gallery should not lose images silently (the builder drops them, and says so).
   const assembled = assembleVectors(entries, embedded, entry.path, embedded[0]?.length ?? embedder.dimension, false)
   const build = createHash('sha256').update(readFileSync(location)).update(`\0${entry.embedder}`).digest('hex')
-  return { vectors: assembled.vectors, dimension: assembled.dimension, records: assembled.records, build }
+  return { vectors: assembled.vectors, dimension: assembled.dimension, records: assembled.records, modality: 'text', build }
+}
+
+/** The rows of an image index that have a caption vector (non-zero), as their own store data. */
+const captionSubset = (data: LoadedData): { vectors: Float32Array; dimension: number; records: ImageRecord[] } | undefined => {
+  const all = data.captionVectors
+  if (all === undefined) return undefined
+  const rows: number[] = []
+  for (let row = 0; row < data.records.length; row++) {
+    const vector = all.subarray(row * data.dimension, (row + 1) * data.dimension)
+    if (vector.some((value) => value !== 0)) rows.push(row)
+  }
+  if (rows.length === 0) return undefined
+  const vectors = new Float32Array(rows.length * data.dimension)
+  rows.forEach((row, index) => vectors.set(all.subarray(row * data.dimension, (row + 1) * data.dimension), index * data.dimension))
+  return { vectors, dimension: data.dimension, records: rows.map((row) => data.records[row] as ImageRecord) }
+}
+
+/**
+ * The captions' store of a hybrid index: the same kind of search as the index's (exact for
+ * `memory`, a graph for `hnsw`). pgvector indexes keep captions in process memory, searched exactly:
+ * the table holds one vector per image, and captions are typically a small part of a library.
+ */
+const openCaptionStore = (entry: IndexEntry, data: LoadedData, config: Config): VectorStore | undefined => {
+  const subset = captionSubset(data)
+  if (subset === undefined) return undefined
+  if (entry.backend === 'hnsw') return HnswVectorStore.build(subset, hnswParameters(entry, config))
+  return new MemoryVectorStore(subset)
+}
+
+/**
+ * Refuses, at start, a configuration that pairs an index built from images with an embedder that
+ * cannot embed images: its descriptions would land in another vector space and every answer would
+ * be noise. Everything else wrong with an index is reported per index (see `createImageIndexes`).
+ */
+export const checkIndexModalities = (config: Config, embedders: EmbedderSource): void => {
+  const problems: string[] = []
+  for (const entry of config.retrieval.indexes) {
+    const location = resolveDataPath(entry.path)
+    if (!isIndexDirectory(location)) continue
+    const manifest = peekManifest(location)
+    if (manifest === undefined || manifestModality(manifest) !== 'image') continue
+    let modalities: readonly string[] | undefined
+    try {
+      modalities = embedders.embedder(entry.embedder).modalities ?? ['text']
+    } catch {
+      continue // An unknown embedder is that index's own EMBEDDER_UNAVAILABLE.
+    }
+    if (!modalities.includes('image')) {
+      problems.push(
+        `retrieval.indexes "${entry.name}" (${entry.path}) holds image vectors but embedder "${entry.embedder}" embeds ${modalities.join(', ')} only; give it modalities: [text, image] and an image_input in the model registry, or use the embedder the index was built with (${manifest.embedder})`,
+      )
+    }
+  }
+  if (problems.length > 0) throw new DriberError('CONFIG_INVALID', { message: `Image indexes need image-capable embedders:\n  - ${problems.join('\n  - ')}`, details: { problems } })
 }
 
 /**
@@ -175,6 +235,13 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
   const logger = options.logger.child({ index: entry.name })
   const embedder = resolveEmbedder(entry, options.embedders)
   const data = await loadData(entry, embedder, options.config, logger)
+  if (data.modality === 'image' && !(embedder.modalities ?? ['text']).includes('image')) {
+    // The service stops at start for this (checkIndexModalities); tools loading one index get the reason here.
+    throw new DriberError('INDEX_MISMATCH', {
+      message: `Index ${entry.name} holds image vectors but embedder ${entry.embedder} embeds text only; use an embedder with modalities: [text, image]`,
+      details: { index: entry.name, embedder: entry.embedder },
+    })
+  }
   if (embedder.dimension !== undefined && data.records.length > 0 && embedder.dimension !== data.dimension) {
     throw new DriberError('INDEX_MISMATCH', {
       message: `Index ${entry.name} holds ${data.dimension}-dimensional vectors but embedder ${entry.embedder} produces ${embedder.dimension}`,
@@ -182,14 +249,22 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
     })
   }
   const store = await openStore(entry, data, options, logger)
-  return new StoreImageIndex(entry.name, embedder, store, { maxK: options.config.limits.maxK, maxEf: hnswParameters(entry, options.config).maxEf }, data.records)
+  const captionStore = data.modality === 'image' ? openCaptionStore(entry, data, options.config) : undefined
+  return new StoreImageIndex(
+    entry.name,
+    embedder,
+    store,
+    { maxK: options.config.limits.maxK, maxEf: hnswParameters(entry, options.config).maxEf },
+    { modality: data.modality, records: data.records, ...(captionStore === undefined ? {} : { captionStore }) },
+  )
 }
 
 type Slot = { name: string; index: StoreImageIndex; error?: undefined } | { name: string; index?: undefined; error: DriberError }
 
-/** Loads every configured index (in parallel); never throws for a broken index. */
+/** Loads every configured index (in parallel); never throws for a broken index, only for an image index paired with a text-only embedder. */
 export const createImageIndexes = async (options: CreateImageIndexesOptions): Promise<ImageIndexes & { close(): Promise<void> }> => {
   const { config, logger } = options
+  checkIndexModalities(config, options.embedders)
   const slots: Slot[] = await Promise.all(
     config.retrieval.indexes.map(async (entry): Promise<Slot> => {
       try {

@@ -3,7 +3,7 @@
  * images. Embedding the descriptions is the index's business (it knows which embedder built it).
  */
 import type { Readable } from 'node:stream'
-import type { ImageResult } from '../core/types.js'
+import type { ImageResult, SearchBy } from '../core/types.js'
 
 export interface SearchOptions {
   k: number
@@ -13,6 +13,8 @@ export interface SearchOptions {
   filter?: Record<string, string>
   /** HNSW search breadth, within configured limits. */
   ef?: number
+  /** Which vectors to compare with: the pictures', the captions', or both fused; the index's default (`searchModes[0]`) when absent. */
+  by?: SearchBy
 }
 
 /** A local image file ready to be streamed: what `GET /v1/images/{index}/{id}` sends. */
@@ -30,6 +32,8 @@ export interface ImageIndex {
   readonly name: string
   readonly embedderId: string
   readonly size: number
+  /** What `by` may be for this index, default first (caption-only indexes: just `caption`). */
+  readonly searchModes?: readonly SearchBy[]
   /** Top-k images for the descriptions (scores fused across descriptions), best first, de-duplicated. */
   search(descriptions: string[], options: SearchOptions): Promise<ImageResult[]>
   /**

@@ -5,6 +5,11 @@
  *   vectors.f32      little-endian Float32, count x dimension, unit length, row i = metadata line i
  *   metadata.jsonl   one `{id, url, caption, labels, path?}` per line (`path`: a local image file)
  *   hnsw.bin         optional hnswlib graph over the same rows (labels = row positions)
+ *   caption-vectors.f32  optional (image indexes): the captions' text vectors, row i = metadata
+ *                    line i, all zeros for an image without a caption
+ *
+ * `modality` in the manifest says what `vectors.f32` holds: `text` (captions; the default, and
+ * what a manifest without the field means) or `image` (the pictures themselves).
  *
  * The manifest is written last (atomically, by rename), so a directory with a manifest is
  * complete. Loading checks sizes always and checksums by default: a truncated or altered file
@@ -24,6 +29,10 @@ export const MANIFEST_FILE = 'manifest.json'
 export const VECTORS_FILE = 'vectors.f32'
 export const METADATA_FILE = 'metadata.jsonl'
 export const HNSW_FILE = 'hnsw.bin'
+export const CAPTION_VECTORS_FILE = 'caption-vectors.f32'
+
+/** What the rows of `vectors.f32` are embeddings of. */
+export type IndexModality = 'text' | 'image'
 
 export interface FileEntry {
   bytes: number
@@ -37,12 +46,16 @@ export interface IndexManifest {
   dimension: number
   count: number
   metric: 'cosine'
+  /** Absent in indexes built before images: `text`. */
+  modality?: IndexModality
   createdAt: string
   files: Record<string, FileEntry>
   /** Present when `hnsw.bin` was written: the parameters it was built with. */
   hnsw?: { m: number; efConstruction: number; seed: number }
   /** What the builder read and dropped, for the operator's benefit. */
   source?: { file: string; sha256: string; records: number; duplicateUrls: number; duplicateVectors: number }
+  /** Image builds: what was read, and how many images were skipped for each reason. */
+  images?: { input: string; kind: 'folder' | 'list'; sources: number; skipped: Record<string, number> }
 }
 
 export interface LoadedIndexDirectory {
@@ -52,6 +65,21 @@ export interface LoadedIndexDirectory {
   records: ImageRecord[]
   /** Path of a verified `hnsw.bin`, when the directory has one. */
   hnswFile?: string
+  /** Image indexes with captions: caption text vectors, row-aligned with `vectors` (zero rows: no caption). */
+  captionVectors?: Float32Array
+}
+
+/** An index's modality, reading the manifests written before the field existed as `text`. */
+export const manifestModality = (manifest: Pick<IndexManifest, 'modality'>): IndexModality => manifest.modality ?? 'text'
+
+/** Reads only `manifest.json`'s modality and embedder (start-up checks), or undefined when `directory` has no readable manifest. */
+export const peekManifest = (directory: string): Pick<IndexManifest, 'embedder' | 'modality'> | undefined => {
+  try {
+    const value = JSON.parse(readFileSync(path.join(directory, MANIFEST_FILE), 'utf8')) as Partial<IndexManifest>
+    return typeof value.embedder === 'string' ? { embedder: value.embedder, ...(value.modality === undefined ? {} : { modality: value.modality }) } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
@@ -102,6 +130,11 @@ export interface WriteIndexOptions {
   /** Already written `hnsw.bin` in the directory, and its parameters. */
   hnsw?: { m: number; efConstruction: number; seed: number }
   source?: IndexManifest['source']
+  images?: IndexManifest['images']
+  /** Default `text`. */
+  modality?: IndexModality
+  /** Image indexes: caption vectors row-aligned with `vectors` (zero rows for images without a caption). */
+  captionVectors?: Float32Array
   now?: () => Date
 }
 
@@ -115,6 +148,11 @@ export const writeIndexDirectory = (directory: string, options: WriteIndexOption
     [VECTORS_FILE]: { bytes: vectorBytes.byteLength, sha256: sha256(vectorBytes) },
     [METADATA_FILE]: { bytes: metadataBytes.byteLength, sha256: sha256(metadataBytes) },
   }
+  if (options.captionVectors !== undefined) {
+    const captionBytes = vectorsToBytes(options.captionVectors)
+    writeFileAtomic(path.join(directory, CAPTION_VECTORS_FILE), captionBytes)
+    files[CAPTION_VECTORS_FILE] = { bytes: captionBytes.byteLength, sha256: sha256(captionBytes) }
+  }
   if (options.hnsw !== undefined) {
     const graph = readFileSync(path.join(directory, HNSW_FILE))
     files[HNSW_FILE] = { bytes: graph.byteLength, sha256: sha256(graph) }
@@ -126,10 +164,12 @@ export const writeIndexDirectory = (directory: string, options: WriteIndexOption
     dimension: options.dimension,
     count: options.records.length,
     metric: 'cosine',
+    ...(options.modality === undefined || options.modality === 'text' ? {} : { modality: options.modality }),
     createdAt: (options.now ?? (() => new Date()))().toISOString(),
     files,
     ...(options.hnsw === undefined ? {} : { hnsw: options.hnsw }),
     ...(options.source === undefined ? {} : { source: options.source }),
+    ...(options.images === undefined ? {} : { images: options.images }),
   }
   writeFileAtomic(path.join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
   return manifest
@@ -161,6 +201,7 @@ const parseManifest = (directory: string): IndexManifest => {
     throw corrupt(directory, `${MANIFEST_FILE} lacks embedder, dimension, count or files`)
   }
   for (const name of [VECTORS_FILE, METADATA_FILE]) if (value.files[name] === undefined) throw corrupt(directory, `${MANIFEST_FILE} does not list ${name}`)
+  if (value.modality !== undefined && value.modality !== 'text' && value.modality !== 'image') throw corrupt(directory, `${MANIFEST_FILE} has an unknown modality "${String(value.modality)}"`)
   return value as IndexManifest
 }
 
@@ -220,5 +261,18 @@ export const readIndexDirectory = (directory: string, options: ReadIndexOptions 
     readVerified(directory, manifest, HNSW_FILE, verify)
     hnswFile = path.join(directory, HNSW_FILE)
   }
-  return { directory, manifest, vectors: bytesToVectors(vectorBytes), records, ...(hnswFile === undefined ? {} : { hnswFile }) }
+  let captionVectors: Float32Array | undefined
+  if (manifest.files[CAPTION_VECTORS_FILE] !== undefined) {
+    const captionBytes = readVerified(directory, manifest, CAPTION_VECTORS_FILE, verify)
+    if (captionBytes.byteLength !== vectorBytes.byteLength) throw corrupt(directory, `${CAPTION_VECTORS_FILE} holds ${captionBytes.byteLength} bytes, not ${manifest.count} x ${manifest.dimension} floats`)
+    captionVectors = bytesToVectors(captionBytes)
+  }
+  return {
+    directory,
+    manifest,
+    vectors: bytesToVectors(vectorBytes),
+    records,
+    ...(hnswFile === undefined ? {} : { hnswFile }),
+    ...(captionVectors === undefined ? {} : { captionVectors }),
+  }
 }

@@ -160,6 +160,16 @@ t.test('retrieve requests keep k, index, filter and ef only when set', async (t)
   t.equal(retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['a'], ef: 0 })).ef, 0, 'an explicit ef of 0 reaches the core, which rejects it as HTTP does')
 })
 
+t.test('by (image | caption | both) survives the wire on Retrieve and Share; UNSPECIFIED is the index default', async (t) => {
+  for (const by of ['image', 'caption', 'both'] as const) {
+    t.strictSame(retrieveRequestFromWire(throughWire('RetrieveRequest', retrieveRequestToWire({ descriptions: ['a dog'], by }))), { descriptions: ['a dog'], by })
+    t.strictSame(shareRequestFromWire(throughWire('ShareRequest', shareRequestToWire({ dialogue: [{ speaker: 'A', text: 'hi' }], by }))).by, by)
+  }
+  t.notOk('by' in retrieveRequestFromWire(throughWire('RetrieveRequest', { descriptions: ['a'], by: 'SEARCH_BY_UNSPECIFIED' })))
+  t.notOk('by' in shareRequestFromWire(throughWire('ShareRequest', { dialogue: [] })))
+  t.throws(() => retrieveRequestFromWire({ ...throughWire('RetrieveRequest', { descriptions: ['a'] }), by: 7 as never }), { name: 'DriberError', kind: 'INVALID_ARGUMENT', details: { field: 'by' } })
+})
+
 t.test('share responses survive the wire, with what each stage cost', async (t) => {
   const result: ShareResult = {
     decision: next,

@@ -265,3 +265,35 @@ t.test('the shipped example registry is valid, and names only the key variables 
   const problems = problemsOf(() => loadRegistry('config/registry.example.yaml', { secrets: () => undefined }))
   t.ok(problems.some((problem) => /api_key_env: environment variable OPENAI_API_KEY is not set .*\(line \d+\)$/.test(problem)), 'unset keys are reported with their line')
 })
+
+const listsStartingWith = (t: Test, problems: string[], expected: string): void => {
+  t.ok(problems.some((problem) => problem.startsWith(expected)), `lists: ${expected}...`, { problems })
+}
+
+t.test('image-capable embedders say how images go up the wire; text-only ones cannot claim images', async (t) => {
+  const registry = (embedders: unknown[]) => ({ version: 1, models: baseModels(), embedders, routes: { decide: ['a'], describe: ['a'] } })
+  const good = parseRegistry(
+    registry([
+      { id: 'clip-vllm', provider: 'openai', base_url: 'http://x/v1', modalities: ['text', 'image'], image_input: 'openai_messages' },
+      { id: 'clip-jina', provider: 'openai', base_url: 'http://x/v1', modalities: ['text', 'image'], image_input: 'input_objects' },
+      { id: 'clip-infinity', provider: 'openai', base_url: 'http://x/v1', modalities: ['text', 'image'], image_input: 'modality_field' },
+    ]),
+  )
+  t.same(good.embedders.map((embedder) => embedder.image_input), ['openai_messages', 'input_objects', 'modality_field'])
+  const problems = problemsOf(() =>
+    parseRegistry(
+      registry([
+        { id: 'no-form', provider: 'openai', base_url: 'http://x/v1', modalities: ['text', 'image'] },
+        { id: 'lite', provider: 'embedded', modalities: ['text', 'image'], image_input: 'input_objects' },
+        { id: 'form-without-images', provider: 'openai', base_url: 'http://x/v1', image_input: 'modality_field' },
+        { id: 'images-only', provider: 'openai', base_url: 'http://x/v1', modalities: ['image'], image_input: 'modality_field' },
+      ]),
+    ),
+  )
+  listsStartingWith(t, problems, 'embedders[0].image_input: is required with the image modality')
+  listsStartingWith(t, problems, 'embedders[1].modalities: the embedded provider embeds text only')
+  listsStartingWith(t, problems, 'embedders[2].image_input: is only meaningful with modalities: [text, image]')
+  listsStartingWith(t, problems, 'embedders[3].modalities: must include text')
+  const unknown = problemsOf(() => parseRegistry(registry([{ id: 'x', provider: 'openai', base_url: 'http://x/v1', modalities: ['text', 'image'], image_input: 'grpc' }])))
+  t.ok(unknown.some((problem) => problem.startsWith('embedders[0].image_input')), 'an unknown wire form is named')
+})

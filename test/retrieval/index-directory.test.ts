@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { MANIFEST_FILE, METADATA_FILE, VECTORS_FILE, readIndexDirectory, writeIndexDirectory } from '../../src/retrieval/index-directory.js'
+import { CAPTION_VECTORS_FILE, MANIFEST_FILE, METADATA_FILE, VECTORS_FILE, manifestModality, peekManifest, readIndexDirectory, writeIndexDirectory } from '../../src/retrieval/index-directory.js'
 import { randomUnitVectors } from '../../src/retrieval/random-unit-vectors.js'
 
 const writeSample = (t: Test): string => {
@@ -76,4 +76,40 @@ t.test('a local image path survives the round trip; a relative one is refused as
   const metadata = path.join(directory, METADATA_FILE)
   writeFileSync(metadata, readFileSync(metadata, 'utf8').replace('/srv/photos/a.png"', 'photos/a.png"'))
   t.throws(() => readIndexDirectory(directory, { verifyChecksums: false }), { code: 'DRIBER_INDEX_CORRUPT' })
+})
+
+t.test('image indexes: modality, caption vectors and local paths read back; a short caption file is INDEX_CORRUPT', async (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'driber-index-'))
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
+  const captions = randomUnitVectors(3, 8, 9)
+  captions.fill(0, 8, 16) // the second image has no caption
+  writeIndexDirectory(directory, {
+    embedder: 'clip',
+    dimension: 8,
+    modality: 'image',
+    vectors: randomUnitVectors(3, 8, 4),
+    captionVectors: captions,
+    records: [
+      { id: 'a.png', url: 'file:///photos/a.png', caption: 'a dog', labels: ['dog'], path: '/photos/a.png' },
+      { id: 'b.png', url: 'file:///photos/b.png', caption: '', labels: [], path: '/photos/b.png' },
+      { id: 'c', url: 'https://img.test/c.jpg', caption: 'a cat', labels: [] },
+    ],
+  })
+  const loaded = readIndexDirectory(directory, { expectedEmbedder: 'clip' })
+  t.equal(loaded.manifest.modality, 'image')
+  t.equal(manifestModality(loaded.manifest), 'image')
+  t.same([...(loaded.captionVectors as Float32Array)], [...captions])
+  t.equal(loaded.records[0]?.path, '/photos/a.png')
+  t.notOk('path' in (loaded.records[2] as object), 'URL images have no path')
+  t.same(peekManifest(directory), { embedder: 'clip', modality: 'image' })
+
+  const plain = writeSample(t)
+  t.equal(manifestModality(readIndexDirectory(plain).manifest), 'text', 'a manifest without modality is a caption index')
+  t.equal(readIndexDirectory(plain).captionVectors, undefined)
+
+  truncateSync(path.join(directory, CAPTION_VECTORS_FILE), 40)
+  t.throws(() => readIndexDirectory(directory), { code: 'DRIBER_INDEX_CORRUPT', message: /caption-vectors\.f32 has 40 bytes/ })
+  const manifest = JSON.parse(readFileSync(path.join(plain, MANIFEST_FILE), 'utf8')) as Record<string, unknown>
+  writeFileSync(path.join(plain, MANIFEST_FILE), JSON.stringify({ ...manifest, modality: 'audio' }))
+  t.throws(() => readIndexDirectory(plain), { code: 'DRIBER_INDEX_CORRUPT', message: /unknown modality "audio"/ })
 })

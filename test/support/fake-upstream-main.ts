@@ -1,7 +1,10 @@
 /**
  * Runs the fake upstream on its own, for benchmarks and manual poking:
  *
- *   tsx test/support/fake-upstream-main.ts --port 0 --latency-ms 0 [--host 127.0.0.1] [--embedding-dimension 16]
+ *   tsx test/support/fake-upstream-main.ts --port 0 --latency-ms 0 [--host 127.0.0.1] [--embedding-dimension 16] [--word-vectors]
+ *
+ * `--word-vectors` embeds texts word by word, so descriptions land near images whose PNG `label`
+ * names the same words (a stand-in for a CLIP server when trying `index build --images`).
  *
  * Prints one JSON line `{"baseUrl": "...", "port": N, "pid": N}` on stdout once listening, answers
  * every request with the default responder, and exits cleanly on SIGTERM or SIGINT.
@@ -22,6 +25,7 @@ const main = async (): Promise<void> => {
       host: { type: 'string', default: '127.0.0.1' },
       'latency-ms': { type: 'string', default: '0' },
       'embedding-dimension': { type: 'string', default: '16' },
+      'word-vectors': { type: 'boolean', default: false },
     },
     strict: true,
   })
@@ -31,6 +35,7 @@ const main = async (): Promise<void> => {
     latencyMs: integer('latency-ms', values['latency-ms'], 0),
     embeddingDimension: integer('embedding-dimension', values['embedding-dimension'], 16),
     record: false,
+    wordVectors: values['word-vectors'] === true,
   })
   process.stdout.write(`${JSON.stringify({ baseUrl: upstream.baseUrl, port: upstream.port, pid: process.pid })}\n`)
   const stop = (): void => {

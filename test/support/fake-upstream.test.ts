@@ -7,7 +7,8 @@
  */
 import { connect } from 'node:net'
 import t, { type Test } from 'tap'
-import { defaultStageAnswer, fakeEmbedding, readPrompt, startFakeUpstream, type FakeUpstream } from './fake-upstream.js'
+import { defaultStageAnswer, fakeEmbedding, fakeImageEmbedding, fakeWordsEmbedding, readPrompt, startFakeUpstream, type FakeUpstream } from './fake-upstream.js'
+import { tinyPng } from './tiny-images.js'
 
 const setup = async (t: Test, options: Parameters<typeof startFakeUpstream>[0] = {}): Promise<FakeUpstream> => {
   const upstream = await startFakeUpstream(options)
@@ -197,4 +198,32 @@ t.test('defaultStageAnswer without dialogue falls back to speaker A and turn 0',
     trigger_turn: 0,
     rationale: 'The last turn invites a photo.',
   })
+})
+
+t.test('image embeddings in the three multimodal wire forms; other shapes are a 400', async (t) => {
+  const upstream = await setup(t, { embeddingDimension: 32, wordVectors: true })
+  const png = tinyPng('red bicycle')
+  const dataUrl = `data:image/png;base64,${png.toString('base64')}`
+  const vllm = await post(upstream, '/embeddings', { model: 'clip', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl } }] }] })
+  const jina = await post(upstream, '/embeddings', { model: 'clip', input: [{ image: png.toString('base64') }, { text: 'a red bicycle' }] })
+  const infinity = await post(upstream, '/embeddings', { model: 'clip', input: [dataUrl], modality: 'image' })
+  t.equal(vllm.status, 200)
+  const expected = fakeImageEmbedding(png, 32)
+  t.same(vllm.json.data[0].embedding, expected, 'the same bytes give the same vector in every form')
+  t.same(jina.json.data[0].embedding, expected)
+  t.same(infinity.json.data[0].embedding, expected)
+  const text = jina.json.data[1].embedding as number[]
+  t.same(text, fakeWordsEmbedding('a red bicycle', 32))
+  const cosine = text.reduce((sum, value, index) => sum + value * (expected[index] as number), 0)
+  t.ok(cosine > 0.8, `a text naming the label lands near the image (cosine ${cosine.toFixed(2)})`)
+
+  for (const body of [
+    { input: ['not a data url'], modality: 'image' },
+    { messages: [{ role: 'user', content: 'text only' }] },
+    { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://img.test/a.png' } }] }] },
+    { input: [{ video: 'x' }] },
+  ]) {
+    const answer = await post(upstream, '/embeddings', body)
+    t.equal(answer.status, 400, JSON.stringify(body))
+  }
 })

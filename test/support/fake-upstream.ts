@@ -7,6 +7,11 @@
  * function, or the default responder (valid stage JSON chosen from the request's schema name or
  * prompt; deterministic unit vectors for embeddings). Every request is recorded, and the server
  * notices when a client gives up on one, so tests can prove a call was really cut off.
+ *
+ * Embeddings also come in the three image wire forms of multimodal (CLIP-family) servers:
+ * vLLM's chat-style `messages` with an `image_url` part, Jina-style `input: [{image}|{text}]`, and
+ * infinity-style `input` data URLs with `modality: "image"` (see `fakeImageEmbedding`). A request
+ * in none of these shapes gets a 400, as a strict server would answer.
  */
 import { createHash } from 'node:crypto'
 import { EventEmitter, once } from 'node:events'
@@ -81,6 +86,11 @@ export interface FakeUpstreamOptions {
   embeddingDimension?: number
   /** Keep every request in `requests` (default true). Benchmarks turn it off so memory stays flat. */
   record?: boolean
+  /**
+   * Embed texts as the normalised sum of their words' vectors (`fakeWordsEmbedding`) instead of one
+   * hash of the whole text: a description naming an image's label then lands near that image.
+   */
+  wordVectors?: boolean
 }
 
 export interface FakeUpstream {
@@ -245,6 +255,87 @@ export const fakeEmbedding = (text: string, dimension: number): number[] => {
   return values.map((value) => value / norm)
 }
 
+const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'image', 'photo', 'picture', 'with', 'and', 'in', 'on', 'my', 'some'])
+
+/** A text as the normalised sum of its words' `fakeEmbedding`s (stop words left out): shared words mean nearby vectors. */
+export const fakeWordsEmbedding = (text: string, dimension: number): number[] => {
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word.length > 0 && !STOP_WORDS.has(word))
+  if (words.length === 0) return fakeEmbedding(text, dimension)
+  const sum = new Array<number>(dimension).fill(0)
+  for (const word of words) fakeEmbedding(`word:${word}`, dimension).forEach((value, index) => (sum[index] = (sum[index] as number) + value))
+  const norm = Math.sqrt(sum.reduce((total, value) => total + value * value, 0)) || 1
+  return sum.map((value) => value / norm)
+}
+
+/** The text of a PNG `tEXt` chunk with this keyword, if the bytes are a PNG that has one. */
+export const pngText = (bytes: Buffer, keyword: string): string | undefined => {
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0x89504e47) return undefined
+  for (let offset = 8; offset + 8 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(offset)
+    const type = bytes.toString('latin1', offset + 4, offset + 8)
+    const data = bytes.subarray(offset + 8, offset + 8 + length)
+    if (type === 'tEXt') {
+      const separator = data.indexOf(0)
+      if (separator > 0 && data.toString('latin1', 0, separator) === keyword) return data.toString('latin1', separator + 1)
+    }
+    offset += 12 + length
+  }
+  return undefined
+}
+
+/**
+ * A deterministic unit vector for image bytes: the same bytes always give the same vector. A PNG
+ * carrying a `tEXt` chunk `label` (the test images do) lands near `fakeWordsEmbedding(label)`,
+ * mostly that vector plus a little of the bytes' own hash, so two different pictures of a dog are
+ * near each other and near "a dog", yet not identical.
+ */
+export const fakeImageEmbedding = (bytes: Buffer, dimension: number): number[] => {
+  const digest = createHash('sha256').update(bytes).digest('hex')
+  const own = fakeEmbedding(`image:${digest}`, dimension)
+  const label = pngText(bytes, 'label')
+  if (label === undefined) return own
+  const mixed = fakeWordsEmbedding(label, dimension).map((value, index) => value + 0.3 * (own[index] as number))
+  const norm = Math.sqrt(mixed.reduce((total, value) => total + value * value, 0)) || 1
+  return mixed.map((value) => value / norm)
+}
+
+/** What one embeddings request asks to embed, read from whichever wire form it uses; a string when the shape is wrong. */
+type EmbeddingItem = { text: string } | { image: Buffer }
+export const readEmbeddingItems = (body: Record<string, unknown>): EmbeddingItem[] | string => {
+  const fromDataUrl = (value: unknown): Buffer | undefined => {
+    if (typeof value !== 'string') return undefined
+    const match = /^data:image\/[a-z0-9.+-]+;base64,([A-Za-z0-9+/=]+)$/.exec(value)
+    return match === null ? undefined : Buffer.from(match[1] as string, 'base64')
+  }
+  if (body.messages !== undefined) {
+    // vLLM: one conversation per request; its content parts are embedded together.
+    const messages = body.messages
+    if (!Array.isArray(messages) || messages.length !== 1) return 'messages must hold exactly one message'
+    const content = (messages[0] as { content?: unknown }).content
+    if (!Array.isArray(content)) return 'message content must be an array of parts'
+    const images = content.filter((part: { type?: string }) => part.type === 'image_url').map((part: { image_url?: { url?: unknown } }) => fromDataUrl(part.image_url?.url))
+    if (images.length !== 1 || images[0] === undefined) return 'expected one image_url part holding a data URL'
+    return [{ image: images[0] }]
+  }
+  const input = Array.isArray(body.input) ? body.input : [body.input]
+  if (body.modality === 'image') {
+    const images = input.map(fromDataUrl)
+    if (images.some((image) => image === undefined)) return 'with modality "image", every input must be a data URL'
+    return images.map((image) => ({ image: image as Buffer }))
+  }
+  const items: EmbeddingItem[] = []
+  for (const value of input) {
+    if (typeof value === 'string' || typeof value === 'number') items.push({ text: String(value) })
+    else if (typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string') items.push({ text: (value as { text: string }).text })
+    else if (typeof value === 'object' && value !== null && typeof (value as { image?: unknown }).image === 'string') {
+      const image = (value as { image: string }).image
+      if (!/^[A-Za-z0-9+/=]+$/.test(image)) return 'an {image} object must hold base64 bytes'
+      items.push({ image: Buffer.from(image, 'base64') })
+    } else return 'input must be strings, {text} or {image} objects'
+  }
+  return items
+}
+
 const errorBody = (message: string, type: string, code: string | null): string =>
   JSON.stringify({ error: { message, type, param: null, code } })
 
@@ -303,11 +394,15 @@ export const startFakeUpstream = async (options: FakeUpstreamOptions = {}): Prom
     }
   }
 
+  const embedText = (text: string): number[] => (options.wordVectors === true ? fakeWordsEmbedding(text, dimension) : fakeEmbedding(text, dimension))
+
   const embeddingBody = (behaviour: Behaviour, body: { model?: string; input?: unknown }): { status: number; text: string } | undefined => {
-    const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? '')]
+    const items = readEmbeddingItems((body ?? {}) as Record<string, unknown>)
+    if (typeof items === 'string') return { status: 400, text: errorBody(items, 'invalid_request_error', null) }
+    const inputs = items.map((item) => ('text' in item ? item.text : `${item.image.length} image bytes`))
     let vectors: number[][]
     if (behaviour.kind === 'embeddings') vectors = behaviour.vectors
-    else if (behaviour.kind === 'default') vectors = inputs.map((input) => fakeEmbedding(input, dimension))
+    else if (behaviour.kind === 'default') vectors = items.map((item) => ('text' in item ? embedText(item.text) : fakeImageEmbedding(item.image, dimension)))
     else return undefined
     const data = vectors.map((embedding, index) => ({ object: 'embedding', index, embedding }))
     if (behaviour.kind === 'embeddings' && behaviour.shuffle === true) data.reverse()

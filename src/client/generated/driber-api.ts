@@ -1139,6 +1139,11 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * @description Which vectors to compare the descriptions with: `image` (the pictures' own, for indexes built with `driber index build --images`), `caption` (the captions' text vectors) or `both` (the two lists fused by reciprocal rank; `score` is then the RRF score). Default: the index's own, `both` for image indexes with captions, `image` for image indexes without, `caption` for caption indexes. A mode the index does not offer is refused.
+                     * @example both
+                     */
+                    by?: "image" | "caption" | "both";
+                    /**
                      * @description Descriptions of the wanted image; scores are fused across them.
                      * @example [
                      *       "An image of a sea turtle in clear water"
@@ -1200,7 +1205,7 @@ export interface operations {
                              */
                             score: number;
                             /**
-                             * @description Where the image is.
+                             * @description Where the image is: its own http(s) URL, or for a local file indexed with `driber index build --images` the path `/v1/images/{index}/{id}` on this service.
                              * @example https://example.org/images/turtle.jpg
                              */
                             url: string;
@@ -1331,6 +1336,11 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /**
+                     * @description Which vectors to compare the descriptions with: `image` (the pictures' own, for indexes built with `driber index build --images`), `caption` (the captions' text vectors) or `both` (the two lists fused by reciprocal rank; `score` is then the RRF score). Default: the index's own, `both` for image indexes with captions, `image` for image indexes without, `caption` for caption indexes. A mode the index does not offer is refused.
+                     * @example both
+                     */
+                    by?: "image" | "caption" | "both";
                     /** @description Default true. false: take the route's first valid answer even where the registry makes the route a cascade (no escalation to a larger model on low confidence). Naming a `model` also turns the cascade off. */
                     cascade?: boolean;
                     /**
@@ -1629,7 +1639,7 @@ export interface operations {
                              */
                             score: number;
                             /**
-                             * @description Where the image is.
+                             * @description Where the image is: its own http(s) URL, or for a local file indexed with `driber index build --images` the path `/v1/images/{index}/{id}` on this service.
                              * @example https://example.org/images/turtle.jpg
                              */
                             url: string;

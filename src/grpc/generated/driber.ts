@@ -67,6 +67,7 @@ export interface ProtoGrpcType {
       RetrieveResponse: MessageTypeDefinition<_driber_v1_RetrieveResponse, _driber_v1_RetrieveResponse__Output>
       RouteMembership: MessageTypeDefinition<_driber_v1_RouteMembership, _driber_v1_RouteMembership__Output>
       Scale: EnumTypeDefinition
+      SearchBy: EnumTypeDefinition
       ShareRequest: MessageTypeDefinition<_driber_v1_ShareRequest, _driber_v1_ShareRequest__Output>
       ShareResponse: MessageTypeDefinition<_driber_v1_ShareResponse, _driber_v1_ShareResponse__Output>
       Trigger: MessageTypeDefinition<_driber_v1_Trigger, _driber_v1_Trigger__Output>

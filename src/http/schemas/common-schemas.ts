@@ -65,6 +65,12 @@ export const ModelNameSchema = Type.String({
   examples: ['driber-lite', 'small'],
 })
 
+export const SearchBySchema = Type.Union([Type.Literal('image'), Type.Literal('caption'), Type.Literal('both')], {
+  description:
+    "Which vectors to compare the descriptions with: `image` (the pictures' own, for indexes built with `driber index build --images`), `caption` (the captions' text vectors) or `both` (the two lists fused by reciprocal rank; `score` is then the RRF score). Default: the index's own, `both` for image indexes with captions, `image` for image indexes without, `caption` for caption indexes. A mode the index does not offer is refused.",
+  examples: ['both'],
+})
+
 export const IndexNameSchema = Type.String({
   minLength: 1,
   maxLength: 128,
@@ -132,7 +138,10 @@ export const DescriptionSchema = Type.Object(
 export const ImageResultSchema = Type.Object(
   {
     id: Type.String({ description: 'The image id in the index.', examples: ['turtle-0042'] }),
-    url: Type.String({ description: 'Where the image is.', examples: ['https://example.org/images/turtle.jpg'] }),
+    url: Type.String({
+      description: 'Where the image is: its own http(s) URL, or for a local file indexed with `driber index build --images` the path `/v1/images/{index}/{id}` on this service.',
+      examples: ['https://example.org/images/turtle.jpg'],
+    }),
     caption: Type.String({ description: 'The text the image is indexed by.', examples: ['Turtle, Water, Reef'] }),
     score: Type.Number({ description: 'Similarity of the image to the descriptions; higher is closer.', examples: [0.83] }),
   },

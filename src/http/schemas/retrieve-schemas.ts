@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/retrieve`. */
 import { Type, type Static } from 'typebox'
-import { ImageResultSchema, IndexNameSchema, KSchema } from './common-schemas.js'
+import { ImageResultSchema, IndexNameSchema, KSchema, SearchBySchema } from './common-schemas.js'
 
 export const RetrieveRequestSchema = Type.Object(
   {
@@ -25,6 +25,7 @@ export const RetrieveRequestSchema = Type.Object(
         examples: [256],
       }),
     ),
+    by: Type.Optional(SearchBySchema),
   },
   { additionalProperties: false, description: 'Find images matching descriptions.' },
 )

@@ -1,6 +1,6 @@
 /** Wire schemas of `POST /v1/share`: Decide, then Describe and Retrieve when the decision is yes. */
 import { Type, type Static } from 'typebox'
-import { CascadeSchema, DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, ParticipantsSchema, RestrictionsSchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
+import { CascadeSchema, DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, ParticipantsSchema, RestrictionsSchema, SearchBySchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
 import { DecideNextResponseSchema } from './decide-schemas.js'
 
 export const ShareRequestSchema = Type.Object(
@@ -14,6 +14,7 @@ export const ShareRequestSchema = Type.Object(
     n: Type.Optional(NSchema),
     index: Type.Optional(IndexNameSchema),
     cascade: Type.Optional(CascadeSchema),
+    by: Type.Optional(SearchBySchema),
   },
   {
     additionalProperties: false,

@@ -2,13 +2,22 @@
  * A registry embedder served by an OpenAI-compatible `/v1/embeddings` endpoint. Texts go up in
  * batches of `batch_size`, at most `max_concurrency` batches at once; vectors come back in input
  * order, unit-normalised, so an index can score by dot product.
+ *
+ * Image-capable entries (`modalities: [text, image]`) also embed images, in the wire form their
+ * `image_input` names (servers for CLIP-family models disagree on it):
+ * - `openai_messages` (vLLM): `{messages: [{role: "user", content: [{type: "image_url",
+ *   image_url: {url: "data:..."}}]}]}`, one image per call because vLLM embeds one conversation.
+ * - `input_objects` (Jina-style): `{input: [{image: "<base64>"}, ...]}`; texts go as `{text}` too.
+ * - `modality_field` (infinity-style): `{input: ["data:..."], modality: "image"}`.
+ * Images travel as data (data URLs or base64), never as paths or links the server would have to
+ * reach. Answers are the ordinary embeddings list in every form.
  */
 import type OpenAI from 'openai'
 import type { CreateEmbeddingResponse } from 'openai/resources/embeddings'
 import type { Usage } from '../../core/types.js'
 import { DriberError } from '../../errors.js'
 import type { EmbedderEntry } from '../../registry/registry-schema.js'
-import type { EmbeddingModel, EmbedRequest, EmbedResponse } from '../provider.js'
+import type { EmbeddingModel, EmbedImagesRequest, EmbedRequest, EmbedResponse, ImageInput, Modality } from '../provider.js'
 import { withAttempt } from './openai-attempt.js'
 import type { ClientLease } from './openai-client-pool.js'
 import { requestAbortError } from './openai-error-mapper.js'
@@ -22,9 +31,15 @@ export const normalise = (vector: Float32Array): Float32Array => {
   return vector
 }
 
+/** An upstream call for one batch: given the attempt's signal and budget and the request's per-call options. */
+type SendBatch<Item> = (batch: Item[], options: Record<string, unknown>) => Promise<CreateEmbeddingResponse>
+
+const dataUrl = (image: ImageInput): string => `data:${image.mediaType};base64,${Buffer.from(image.bytes).toString('base64')}`
+
 export class OpenAIEmbeddingModel implements EmbeddingModel {
   readonly id: string
   readonly provider = 'openai'
+  readonly modalities: readonly Modality[]
   #dimension: number | undefined
   readonly #entry: EmbedderEntry
   readonly #lease: ClientLease
@@ -32,6 +47,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   readonly #headers: Record<string, string>
   /** Built once: the SDK merges it into every request, so a per-call object would be pure garbage. */
   readonly #fetchOptions: Record<string, unknown>
+  readonly #model: string
 
   readonly fingerprint: string
 
@@ -44,17 +60,47 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     this.#dimension = entry.dimension
     this.#headers = { ...entry.headers }
     this.#fetchOptions = { dispatcher: lease.dispatcher }
+    this.#model = entry.upstream_model ?? entry.id
+    this.modalities = Object.freeze([...entry.modalities])
+    // Only image-capable entries grow the method: callers test for it (see `embedsImages`).
+    if (entry.modalities.includes('image') && entry.image_input !== undefined) {
+      const form = entry.image_input
+      this.embedImages = (request: EmbedImagesRequest) => this.#embedImages(form, request)
+    }
   }
+
+  embedImages?: (request: EmbedImagesRequest) => Promise<EmbedResponse>
 
   get dimension(): number | undefined {
     return this.#dimension
   }
 
-  async embed(request: EmbedRequest): Promise<EmbedResponse> {
-    const batchSize = this.#entry.batch_size
-    const batches: string[][] = []
-    for (let start = 0; start < request.texts.length; start += batchSize) batches.push(request.texts.slice(start, start + batchSize))
-    const vectors: Float32Array[] = new Array<Float32Array>(request.texts.length)
+  embed(request: EmbedRequest): Promise<EmbedResponse> {
+    // Jina-style servers take texts as `{text}` objects beside `{image}` ones; the others take plain strings.
+    const send: SendBatch<string> =
+      this.#entry.image_input === 'input_objects'
+        ? (batch, options) => this.#client.post<CreateEmbeddingResponse>('/embeddings', { ...options, body: { model: this.#model, input: batch.map((text) => ({ text })), encoding_format: 'float' } })
+        : (batch, options) => this.#client.embeddings.create({ model: this.#model, input: batch, encoding_format: 'float' }, options)
+    return this.#run(request.texts, this.#entry.batch_size, send, request, 'texts')
+  }
+
+  #embedImages(form: NonNullable<EmbedderEntry['image_input']>, request: EmbedImagesRequest): Promise<EmbedResponse> {
+    const post = (body: Record<string, unknown>, options: Record<string, unknown>): Promise<CreateEmbeddingResponse> =>
+      this.#client.post<CreateEmbeddingResponse>('/embeddings', { ...options, body: { model: this.#model, encoding_format: 'float', ...body } })
+    switch (form) {
+      case 'openai_messages':
+        return this.#run(request.images, 1, (batch, options) => post({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(batch[0] as ImageInput) } }] }] }, options), request, 'images')
+      case 'input_objects':
+        return this.#run(request.images, this.#entry.batch_size, (batch, options) => post({ input: batch.map((image) => ({ image: Buffer.from(image.bytes).toString('base64') })) }, options), request, 'images')
+      case 'modality_field':
+        return this.#run(request.images, this.#entry.batch_size, (batch, options) => post({ input: batch.map(dataUrl), modality: 'image' }, options), request, 'images')
+    }
+  }
+
+  async #run<Item>(items: Item[], batchSize: number, send: SendBatch<Item>, request: { signal: AbortSignal; requestId: string; timeoutMs?: number }, noun: string): Promise<EmbedResponse> {
+    const batches: Item[][] = []
+    for (let start = 0; start < items.length; start += batchSize) batches.push(items.slice(start, start + batchSize))
+    const vectors: Float32Array[] = new Array<Float32Array>(items.length)
     const usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 }
     if (batches.length === 0) return { vectors, usage }
 
@@ -66,20 +112,17 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     const worker = async (): Promise<void> => {
       while (next < batches.length && !signal.aborted) {
         const index = next++
-        const batch = batches[index] as string[]
+        const batch = batches[index] as Item[]
         const response = await withAttempt({ model: this.id, timeoutMs, requestSignal: signal }, (attemptSignal, budgetMs) =>
-          this.#client.embeddings.create(
-            { model: this.#entry.upstream_model ?? this.#entry.id, input: batch, encoding_format: 'float' },
-            {
-              signal: attemptSignal,
-              timeout: budgetMs,
-              maxRetries: 0,
-              headers: { ...this.#headers, 'x-request-id': request.requestId },
-              fetchOptions: this.#fetchOptions,
-            },
-          ),
+          send(batch, {
+            signal: attemptSignal,
+            timeout: budgetMs,
+            maxRetries: 0,
+            headers: { ...this.#headers, 'x-request-id': request.requestId },
+            fetchOptions: this.#fetchOptions,
+          }),
         )
-        this.#collect(response, batch.length, index * batchSize, vectors)
+        this.#collect(response, batch.length, index * batchSize, vectors, noun)
         usage.input_tokens += response.usage?.prompt_tokens ?? 0
         usage.total_tokens += response.usage?.total_tokens ?? response.usage?.prompt_tokens ?? 0
       }
@@ -106,11 +149,11 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     await this.#lease.release()
   }
 
-  #collect(response: CreateEmbeddingResponse, expected: number, offset: number, into: Float32Array[]): void {
+  #collect(response: CreateEmbeddingResponse, expected: number, offset: number, into: Float32Array[], noun: string): void {
     const data = Array.isArray(response?.data) ? response.data : []
     if (data.length !== expected) {
       throw new DriberError('UPSTREAM_UNAVAILABLE', {
-        message: `The embedding backend returned ${data.length} vectors for ${expected} texts`,
+        message: `The embedding backend returned ${data.length} vectors for ${expected} ${noun}`,
         details: { model: this.id },
       })
     }

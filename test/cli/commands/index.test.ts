@@ -3,11 +3,15 @@
  * process, with the default registry's offline embedder (driber-lite-embed).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PassThrough } from 'node:stream'
 import t from 'tap'
+import { imageProgressPrinter } from '../../../src/cli/commands/index.js'
+import { startFakeUpstream } from '../../support/fake-upstream.js'
+import { tinyPng } from '../../support/tiny-images.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -58,4 +62,54 @@ t.test('usage errors exit 2 and say what is missing', async (t) => {
   const unknown = await driber(['index', 'rebuild'])
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /unknown subcommand "rebuild"/)
+})
+
+t.test('index build --images: a folder of photos through an image-capable registry embedder, with a summary', async (t) => {
+  const upstream = await startFakeUpstream({ embeddingDimension: 32, wordVectors: true })
+  t.teardown(() => upstream.close())
+  const registry = path.join(directory, 'clip-registry.yaml')
+  writeFileSync(
+    registry,
+    [
+      'version: 1',
+      'models:',
+      '  - {id: lite, provider: embedded, scale: tiny}',
+      'embedders:',
+      `  - {id: clip, provider: openai, base_url: "${upstream.baseUrl}", modalities: [text, image], image_input: input_objects}`,
+      'routes: {decide: [lite], describe: [lite]}',
+    ].join('\n'),
+  )
+  const photos = path.join(directory, 'photos')
+  mkdirSync(path.join(photos, 'trip'), { recursive: true })
+  writeFileSync(path.join(photos, 'trip', 'dog.png'), tinyPng('dog'))
+  writeFileSync(path.join(photos, 'cake.png'), tinyPng('cake'))
+  writeFileSync(path.join(photos, 'broken.jpg'), 'not a picture')
+  const out = path.join(directory, 'photo-index')
+  const build = await driber(['index', 'build', '--images', photos, '--out', out, '--embedder', 'clip', '--registry', registry, '--batch', '1'])
+  t.equal(build.code, 0, build.stderr)
+  t.match(JSON.parse(build.stdout), { embedder: 'clip', modality: 'image', dimension: 32, count: 2, sources: 3, embedded: 2, resumed: 0, skipped: { not_an_image: 1, timeout: 0 } })
+  t.match(build.stderr, /images: 3\/3 [0-9.]+ images\/s eta \S+ failures 1/, 'progress shows rate, time left and failures')
+  t.match(build.stderr, /skipped 1: not_an_image 1 \(details in .*skipped\.jsonl\)/)
+  t.match(build.stderr, /not_an_image: .*broken\.jpg is not a JPEG, PNG, GIF or WebP image/)
+  t.equal(upstream.embeddingRequests.length, 2, 'one request per chunk of one image')
+
+  const textOnly = await driber(['index', 'build', '--images', photos, '--out', path.join(directory, 'text-only'), '--embedder', 'driber-lite-embed'])
+  t.equal(textOnly.code, 1)
+  t.match(textOnly.stderr, /embeds text only; --images needs one with modalities: \[text, image\]/)
+  const both = await driber(['index', 'build', '--images', photos, '--input', 'x.jsonl', '--out', out, '--embedder', 'clip'])
+  t.equal(both.code, 2)
+  t.match(both.stderr, /exactly one of --input .* or --images/)
+})
+
+t.test('the --images progress line: images per second and time left count this run only', async (t) => {
+  let clock = 0
+  const lines: string[] = []
+  const stream = new PassThrough()
+  stream.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
+  const printer = imageProgressPrinter(stream, false, () => clock)
+  printer.update({ phase: 'embed', done: 40, total: 100, skipped: 2 })
+  clock = 10_000
+  printer.update({ phase: 'embed', done: 60, total: 100, skipped: 3 })
+  printer.stop()
+  t.match(lines.at(-1), 'images: 60/100 2.0 images/s eta 20s failures 3', '20 images in 10 s after resuming at 40; 40 left')
 })

@@ -6,11 +6,12 @@ import t, { type Test } from 'tap'
 import { DriberError } from '../../../src/errors.js'
 import { normalise } from '../../../src/providers/openai/openai-embedding-model.js'
 import { createOpenAIProvider } from '../../../src/providers/openai/openai-provider.js'
-import type { EmbeddingModel } from '../../../src/providers/provider.js'
+import { embedsImages, type EmbeddingModel, type ImageInput } from '../../../src/providers/provider.js'
 import { parseRegistry } from '../../../src/registry/load-registry.js'
 import type { EmbedderEntry } from '../../../src/registry/registry-schema.js'
 import { fakeEmbedding, startFakeUpstream, type FakeUpstream } from '../../support/fake-upstream.js'
 import { driberErrorOf } from '../../support/driber-error-of.js'
+import { tinyPng } from '../../support/tiny-images.js'
 
 const setup = async (t: Test, extra: Record<string, unknown> = {}): Promise<{ upstream: FakeUpstream; embedder: EmbeddingModel }> => {
   const upstream = await startFakeUpstream({ embeddingDimension: 8 })
@@ -128,4 +129,76 @@ t.test('wrong vector counts and dimensions are caught', async (t) => {
   const mismatch = await driberErrorOf(embed(embedder, ['a']))
   t.equal(mismatch.code, 'DRIBER_INDEX_MISMATCH')
   t.same(mismatch.details, { model: 'test-embed', expected: 2, received: 3 })
+})
+
+// ---------------------------------------------------------------- images (CLIP-family servers)
+
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((sum, value, index) => sum + value * (b[index] as number), 0)
+
+const imageSetup = async (t: Test, imageInput: string, extra: Record<string, unknown> = {}) => {
+  const upstream = await startFakeUpstream({ embeddingDimension: 64, wordVectors: true })
+  t.teardown(() => upstream.close())
+  const data = parseRegistry({
+    version: 1,
+    models: [{ id: 'm', provider: 'embedded', scale: 'tiny' }],
+    embedders: [{ id: 'clip', provider: 'openai', base_url: upstream.baseUrl, upstream_model: 'clip-vit-b32', modalities: ['text', 'image'], image_input: imageInput, ...extra }],
+    routes: { decide: ['m'], describe: ['m'] },
+  })
+  const embedder = createOpenAIProvider().createEmbeddingModel(data.embedders[0] as EmbedderEntry, () => undefined)
+  t.teardown(() => embedder.close?.())
+  return { upstream, embedder }
+}
+
+const pictures = [
+  { bytes: tinyPng('dog', 'dog-1'), mediaType: 'image/png' },
+  { bytes: tinyPng('bicycle', 'bike-1'), mediaType: 'image/png' },
+  { bytes: tinyPng('birthday cake', 'cake-1'), mediaType: 'image/png' },
+]
+
+for (const form of ['openai_messages', 'input_objects', 'modality_field'] as const) {
+  t.test(`${form}: images and texts share one space through the real SDK`, async (t) => {
+    const { upstream, embedder } = await imageSetup(t, form, { batch_size: 2 })
+    t.ok(embedsImages(embedder), 'an entry with the image modality embeds images')
+    const signal = new AbortController().signal
+    const images = await (embedder.embedImages as NonNullable<EmbeddingModel['embedImages']>)({ images: pictures, signal, requestId: 'req-images' })
+    t.equal(images.vectors.length, 3)
+    const again = await (embedder.embedImages as NonNullable<EmbeddingModel['embedImages']>)({ images: [pictures[1] as ImageInput], signal, requestId: 'req-again' })
+    t.ok(close(again.vectors[0] as Float32Array, images.vectors[1] as Float32Array), 'the same bytes give the same vector')
+    const texts = await embed(embedder, ['a dog running on grass', 'a red bicycle', 'a birthday cake with candles'])
+    texts.vectors.forEach((text, index) => {
+      const scores = images.vectors.map((image) => cosine(text, image))
+      t.equal(scores.indexOf(Math.max(...scores)), index, `text ${index} is nearest its own picture`)
+    })
+
+    const imageRequests = upstream.embeddingRequests.filter((request) => JSON.stringify(request.body).includes('base64') || JSON.stringify(request.body).includes('"image"'))
+    const textInputs = upstream.embeddingRequests.filter((request) => !imageRequests.includes(request)).flatMap((request) => (request.body as { input: unknown[] }).input)
+    const first = imageRequests[0]?.body as Record<string, unknown>
+    t.equal(first.model, 'clip-vit-b32')
+    t.equal(upstream.embeddingRequests[0]?.headers['x-request-id'], 'req-images')
+    const pngBase64 = pictures[0]?.bytes.toString('base64')
+    if (form === 'openai_messages') {
+      t.equal(imageRequests.length, 4, 'vLLM embeds one conversation per request: one call per image')
+      t.same(first.messages, [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${pngBase64}` } }] }])
+      t.same(textInputs, ['a dog running on grass', 'a red bicycle', 'a birthday cake with candles'], 'texts go as plain input')
+    } else if (form === 'input_objects') {
+      t.equal(imageRequests.length, 3, 'batches of two images, then one, then the single image')
+      t.same(first.input, [{ image: pngBase64 }, { image: pictures[1]?.bytes.toString('base64') }])
+      t.same(textInputs, [{ text: 'a dog running on grass' }, { text: 'a red bicycle' }, { text: 'a birthday cake with candles' }], 'Jina-style texts are {text} objects')
+    } else {
+      t.equal(imageRequests.length, 3, 'batches of two images, then one, then the single image')
+      t.equal(first.modality, 'image')
+      t.same(first.input, [`data:image/png;base64,${pngBase64}`, `data:image/png;base64,${pictures[1]?.bytes.toString('base64')}`])
+      t.same(textInputs, ['a dog running on grass', 'a red bicycle', 'a birthday cake with candles'], 'texts are an ordinary embeddings call')
+      t.notOk('modality' in (upstream.embeddingRequests.at(-1)?.body as object))
+    }
+  })
+}
+
+t.test('a text-only entry has no image method; a rejected image is UPSTREAM_REJECTED', async (t) => {
+  const { embedder: textOnly } = await setup(t)
+  t.notOk(embedsImages(textOnly))
+  const { upstream, embedder } = await imageSetup(t, 'modality_field')
+  upstream.script({ kind: 'status', status: 400, message: 'cannot decode image' })
+  const error = await driberErrorOf((embedder.embedImages as NonNullable<EmbeddingModel['embedImages']>)({ images: [pictures[0] as ImageInput], signal: new AbortController().signal, requestId: 'r' }))
+  t.equal(error.code, 'DRIBER_UPSTREAM_REJECTED')
 })

@@ -10,7 +10,8 @@ export interface ImageResult {
    */
   'id'?: (string);
   /**
-   * Where the image is.
+   * Where the image is: its own http(s) URL, or for a local file indexed with
+   * `driber index build --images` the path /v1/images/{index}/{id} on this service's HTTP port.
    */
   'url'?: (string);
   /**
@@ -32,7 +33,8 @@ export interface ImageResult__Output {
    */
   'id': (string);
   /**
-   * Where the image is.
+   * Where the image is: its own http(s) URL, or for a local file indexed with
+   * `driber index build --images` the path /v1/images/{index}/{id} on this service's HTTP port.
    */
   'url': (string);
   /**

@@ -1,5 +1,6 @@
 // Original file: proto/driber/v1/driber.proto
 
+import type { SearchBy as _driber_v1_SearchBy, SearchBy__Output as _driber_v1_SearchBy__Output } from '../../driber/v1/SearchBy.js';
 
 /**
  * Retrieve's request (HTTP POST /v1/retrieve).
@@ -28,6 +29,10 @@ export interface RetrieveRequest {
    * raised to `k` when smaller. Exact (memory) indexes ignore it.
    */
   'ef'?: (number);
+  /**
+   * Which vectors to search; a mode the index does not offer is INVALID_ARGUMENT.
+   */
+  'by'?: (_driber_v1_SearchBy);
   '_k'?: "k";
   '_index'?: "index";
   '_ef'?: "ef";
@@ -60,6 +65,10 @@ export interface RetrieveRequest__Output {
    * raised to `k` when smaller. Exact (memory) indexes ignore it.
    */
   'ef'?: (number);
+  /**
+   * Which vectors to search; a mode the index does not offer is INVALID_ARGUMENT.
+   */
+  'by': (_driber_v1_SearchBy__Output);
   '_k'?: "k";
   '_index'?: "index";
   '_ef'?: "ef";

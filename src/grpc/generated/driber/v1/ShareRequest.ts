@@ -2,6 +2,7 @@
 
 import type { Turn as _driber_v1_Turn, Turn__Output as _driber_v1_Turn__Output } from '../../driber/v1/Turn.js';
 import type { Restriction as _driber_v1_Restriction, Restriction__Output as _driber_v1_Restriction__Output } from '../../driber/v1/Restriction.js';
+import type { SearchBy as _driber_v1_SearchBy, SearchBy__Output as _driber_v1_SearchBy__Output } from '../../driber/v1/SearchBy.js';
 
 /**
  * Share's request (HTTP POST /v1/share).
@@ -39,6 +40,10 @@ export interface ShareRequest {
    * The chat's members, as in DecideRequest.
    */
   'participants'?: (string)[];
+  /**
+   * As RetrieveRequest.by.
+   */
+  'by'?: (_driber_v1_SearchBy);
   /**
    * False: Decide accepts the route's first valid answer even where the route is a cascade (no
    * escalation on low confidence). Absent or true: the registry's cascade applies.
@@ -88,6 +93,10 @@ export interface ShareRequest__Output {
    * The chat's members, as in DecideRequest.
    */
   'participants': (string)[];
+  /**
+   * As RetrieveRequest.by.
+   */
+  'by': (_driber_v1_SearchBy__Output);
   /**
    * False: Decide accepts the route's first valid answer even where the route is a cascade (no
    * escalation on low confidence). Absent or true: the registry's cascade applies.
