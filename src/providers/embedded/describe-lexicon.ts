@@ -170,13 +170,11 @@ export const createDescribeLexiconModel = (lexicon: DescribeLexicon, vocabulary?
       .slice(0, count)
   }
 
-  // A noun with no fitted neighbour gets the average rate (rare specific nouns are often the subject);
-  // a capitalised word with none is more likely an interjection than a thing, so it gets nothing.
-  const unknownHeadRate = memo((key: string): number => {
-    const [kind, head] = key.split(':') as [HeadKind, string]
+  // A noun with no fitted neighbour gets the average rate: rare specific nouns are often the subject.
+  const unknownHeadRate = memo((head: string): number => {
     headVectors ??= vectorsOf(Object.keys(lexicon.heads))
     const neighbours = nearest(head, headVectors, settings.neighbours)
-    if (neighbours.length === 0) return kind === 'capitalised' ? 0 : meanRate
+    if (neighbours.length === 0) return meanRate
     const weight = neighbours.reduce((sum, { similarity }) => sum + similarity, 0)
     return neighbours.reduce((sum, { key, similarity }) => sum + similarity * (lexicon.heads[key] as [number, number])[1], 0) / weight
   })
@@ -196,7 +194,10 @@ export const createDescribeLexiconModel = (lexicon: DescribeLexicon, vocabulary?
     photographability: (head, kind) => {
       const entry = lexicon.heads[head]
       if (entry !== undefined) return entry[1]
-      return kind === 'name' ? settings.properNounRate : unknownHeadRate(`${kind}:${head}`)
+      // A capitalised first word the fit never saw is far more often an interjection ("Jealous!",
+      // "Lucky you!") than a thing, and its GloVe neighbours cannot tell: it is not described.
+      if (kind === 'capitalised') return 0
+      return kind === 'name' ? settings.properNounRate : unknownHeadRate(head)
     },
     predictLabels: (lemmas) => {
       // Leaky noisy-or: each word independently "adds" the label with its evidence; the base rate leaks through.
