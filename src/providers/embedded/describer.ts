@@ -222,8 +222,12 @@ export const describe = (dialogue: Dialogue, options: DescribeOptions): Descript
   })
   const perDescription = concise ? 1 : detailed ? 5 : 3
   const named = labelsToName(dialogue, options.lexicon, found.slice(0, perDescription), options.speaker)
-  // Concise keeps the most telling label only; detailed names them all.
-  const labels = (concise ? named.slice(0, 1) : named).map(({ label }) => label)
+  // Concise keeps the most telling label only; detailed names them all. Generic asks for everyday
+  // words: the specific labels are the dataset's narrow classes ("carnivore"), which also pull
+  // Retrieve towards every other member of the class (a dog's "carnivore" finds cats), so only the
+  // subject's likeliest kind is written.
+  const fitting = generic ? named.filter(({ kind }) => kind === 'general') : named
+  const labels = (concise ? fitting.slice(0, 1) : fitting).map(({ label }) => label)
   // With no phrase worth photographing, the predicted objects are the subject ("a waffle and a dessert").
   const phrases: SalientPhrase[] =
     found.length > 0
