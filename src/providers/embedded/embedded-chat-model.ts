@@ -74,6 +74,7 @@ export const answerDescribe = (runtime: EmbeddedRuntime, task: Extract<StageTask
   descriptions: describe(task.dialogue, {
     restrictions: task.restrictions,
     n: task.n,
+    lexicon: runtime.describe,
     ...(task.speaker === undefined ? {} : { speaker: task.speaker }),
     // Words GloVe has never seen are typos or slang: not things to put in a picture.
     isKnownWord: (word) => runtime.vocabulary.rank(word) !== undefined,

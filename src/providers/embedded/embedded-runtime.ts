@@ -1,14 +1,16 @@
 /**
- * The embedded tier's loaded state: the GloVe vocabulary and the Decide weights, loaded once per
- * process on first use and shared by every chat and embedding model (the registry may create
- * several entries with provider `embedded`; they must not each hold a copy).
+ * The embedded tier's loaded state: the GloVe vocabulary, the Decide weights and the Describe
+ * lexicon, loaded once per process on first use and shared by every chat and embedding model (the
+ * registry may create several entries with provider `embedded`; they must not each hold a copy).
  */
 import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideModel } from './decide-model.js'
+import { createDescribeLexiconModel, defaultDescribeLexiconPath, readDescribeLexicon, type DescribeLexiconModel } from './describe-lexicon.js'
 import { loadGloveVocabulary, sharedGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
 
 export interface EmbeddedRuntime {
   readonly vocabulary: GloveVocabulary
   readonly decide: DecideModel
+  readonly describe: DescribeLexiconModel
 }
 
 export interface EmbeddedRuntimeOptions {
@@ -16,6 +18,8 @@ export interface EmbeddedRuntimeOptions {
   vocabularyPath?: string
   /** Decide weights JSON; defaults to the committed `data/embedded/decide-weights.json`. */
   weightsPath?: string
+  /** Describe lexicon JSON; defaults to the committed `data/embedded/describe-lexicon.json`. */
+  lexiconPath?: string
 }
 
 /** Loads a runtime (the shared one is `sharedEmbeddedRuntime`). */
@@ -23,14 +27,15 @@ export const loadEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): Embed
   // The default file is shared with anything else in the process that reads GloVe (fitting, benchmarks).
   const vocabulary = options.vocabularyPath === undefined ? sharedGloveVocabulary() : loadGloveVocabulary({ path: options.vocabularyPath })
   const weights = readDecideWeights(options.weightsPath ?? defaultWeightsPath(), vocabulary.dimension)
-  return { vocabulary, decide: createDecideModel(vocabulary, weights) }
+  const lexicon = readDescribeLexicon(options.lexiconPath ?? defaultDescribeLexiconPath())
+  return { vocabulary, decide: createDecideModel(vocabulary, weights), describe: createDescribeLexiconModel(lexicon, vocabulary) }
 }
 
 const runtimes = new Map<string, EmbeddedRuntime>()
 
 /** One runtime per distinct option set per process, loaded lazily. */
 export const sharedEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): EmbeddedRuntime => {
-  const key = `${options.vocabularyPath ?? ''}\n${options.weightsPath ?? ''}`
+  const key = `${options.vocabularyPath ?? ''}\n${options.weightsPath ?? ''}\n${options.lexiconPath ?? ''}`
   let runtime = runtimes.get(key)
   if (runtime === undefined) {
     runtime = loadEmbeddedRuntime(options)

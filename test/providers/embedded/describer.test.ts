@@ -1,34 +1,87 @@
 import t from 'tap'
-import { describe, salientPhrases } from '../../../src/providers/embedded/describer.js'
+import type { Dialogue, Restriction } from '../../../src/core/types.js'
+import { createDescribeLexiconModel, defaultDescribeLexiconPath, readDescribeLexicon } from '../../../src/providers/embedded/describe-lexicon.js'
+import { candidatePhrases, describe, labelPhrase, salientPhrases } from '../../../src/providers/embedded/describer.js'
+import { sharedGloveVocabulary } from '../../../src/providers/embedded/glove-vocabulary.js'
 import { genericTerm } from '../../../src/providers/embedded/hypernyms.js'
 
-const dialogue = [
-  { speaker: 'A', text: 'My sister Amy made a chocolate cake and some fresh bread, wanna see?' },
-  { speaker: 'B', text: 'lol yes, I love her amazing baking' },
-]
+// The shipped lexicon: these are the answers a user of driber-lite gets.
+const vocabulary = sharedGloveVocabulary()
+const lexicon = createDescribeLexiconModel(readDescribeLexicon(defaultDescribeLexiconPath()), vocabulary)
+const isKnownWord = (word: string): boolean => vocabulary.rank(word) !== undefined
+const say = (...texts: Array<[string, string]>): Dialogue => texts.map(([speaker, text]) => ({ speaker, text }))
+const first = (dialogue: Dialogue, restrictions: Restriction[] = ['prefix'], speaker = 'Ana'): string =>
+  describe(dialogue, { restrictions, n: 1, lexicon, isKnownWord, speaker })[0]?.text ?? ''
+const phrases = (dialogue: Dialogue, speaker = 'Ana'): string[] => salientPhrases(dialogue, { generic: false, lexicon, isKnownWord, speaker }).map((phrase) => phrase.text)
 
-t.test('salient phrases skip slang, vague words and judging adjectives', async (t) => {
-  const phrases = salientPhrases(dialogue, { generic: false }).map((phrase) => phrase.text)
-  t.ok(phrases.includes('chocolate cake'))
-  t.ok(phrases.includes('fresh bread'))
-  t.notOk(phrases.some((phrase) => /wanna|lol|amazing/.test(phrase)), phrases.join(' | '))
-  const unknown = salientPhrases([{ speaker: 'A', text: 'look at my new zorblax' }], { generic: false, isKnownWord: (word) => word !== 'zorblax' })
-  t.same(unknown, [], 'words the vocabulary does not know are dropped')
+t.test('keeps the head noun with its modifiers', async (t) => {
+  const puppy = say(['Ana', 'I adopted a golden retriever puppy yesterday!'])
+  t.match(first(puppy), /^An image of a golden retriever puppy\b/, 'the time word after the noun is not its head')
+  t.notMatch(first(puppy), /yesterday|everyday scene/)
+  t.match(first(say(['Ana', 'We saw a sea turtle in crystal clear water'])), /^An image of a sea turtle\b/)
 })
 
-t.test('generic maps kinds and drops names; specific keeps them', async (t) => {
+t.test('drops what is not a thing one can see', async (t) => {
+  const cake = say(['Ana', 'I baked a chocolate cake for my mom birthday'], ['Ben', 'Yum! Show me!'])
+  const kept = phrases(cake)
+  t.same(kept[0], 'chocolate cake', 'the cake leads')
+  t.notOk(kept.some((phrase) => /birthday|yum/i.test(phrase)), `kept: ${kept.join(' | ')}`)
+  t.notMatch(first(cake), /birthday|yum/i)
+  // Chat filler, judging adjectives and words the vocabulary does not know never become subjects.
+  const filler = phrases(say(['Ana', 'lol my sister made an amazing zorblax, wanna see?']))
+  t.notOk(filler.some((phrase) => /lol|wanna|amazing|zorblax/.test(phrase)), filler.join(' | '))
+  // Adverbs and time words the tagger chunks onto a noun are cut off ("couch right now").
+  t.same(candidatePhrases(say(['Ana', 'He is sleeping on the couch right now'])).map((candidate) => candidate.head), ['couch'])
+  t.same(candidatePhrases(say(['Ana', 'I adopted a golden retriever puppy yesterday!'])).map((candidate) => candidate.head), ['puppy'])
+})
+
+t.test('names the objects the dialogue predicts, as tags after the subject', async (t) => {
+  const beer = first(say(['Ana', 'Having a cold beer at the beach bar'], ['Ben', 'nice, show me']))
+  t.match(beer, /^An image of cold beer \(([a-z ]+, )*[a-z ]+\)\.$/, beer)
+  t.match(beer, /bottle|drink|wine/, 'a label the words predict and the phrase does not say')
+  // A label the phrase already says is not repeated.
+  t.notMatch(first(say(['Ana', 'I baked a chocolate cake'])), /\(.*\bcake\b.*\)/)
+  t.equal(labelPhrase('Dog'), 'a dog')
+  t.equal(labelPhrase('Baked goods'), 'baked goods')
+  t.equal(labelPhrase('Clothing'), 'clothing')
+})
+
+t.test('restrictions: prefix, generic vs specific, concise vs detailed, n distinct', async (t) => {
+  const dialogue = say(
+    ['Ana', 'Guess what, we adopted a puppy yesterday!'],
+    ['Ben', 'No way! What breed is he?'],
+    ['Ana', 'A golden retriever called Max, he is so fluffy.'],
+    ['Ben', 'I would love to see him, do you have a picture?'],
+  )
+  t.notMatch(first(dialogue, ['specific']), /^An image of/, 'no prefix unless asked')
+  t.match(first(dialogue, ['specific']), /golden retriever/)
+  const generic = first(dialogue, ['prefix', 'generic'])
+  t.match(generic, /^An image of a dog\b/, 'breeds become their kind')
+  t.notMatch(generic, /Max|retriever/, 'names and breeds are dropped')
+  const concise = first(dialogue, ['concise'])
+  const detailed = first(dialogue, ['detailed'])
+  t.ok(concise.split(/\s+/).length <= 15, concise)
+  t.ok(detailed.split(/\s+/).length > concise.split(/\s+/).length, 'detailed says more than concise')
+  const many = describe(dialogue, { restrictions: ['prefix', 'concise'], n: 5, lexicon, isKnownWord, speaker: 'Ana' })
+  t.equal(many.length, 5)
+  t.equal(new Set(many.map((description) => description.text)).size, 5, 'distinct')
+  for (const description of many) {
+    t.match(description.text, /^An image of /)
+    t.ok(description.salient.length > 0 && description.salient.length <= 5)
+    for (const phrase of description.salient) t.ok(description.text.toLowerCase().includes(phrase.toLowerCase()), `"${phrase}" appears in "${description.text}"`)
+  }
   t.equal(genericTerm('retriever'), 'dog')
-  t.equal(genericTerm('cupcake'), 'cake')
-  t.equal(genericTerm('unicorn'), 'unicorn')
-  const generic = describe(dialogue, { restrictions: ['generic'], n: 1 })[0]?.text ?? ''
-  t.notMatch(generic, /Amy/)
-  t.match(generic, /woman|cake|bread/)
-  const specific = describe(dialogue, { restrictions: ['specific', 'detailed'], n: 1 })[0]?.text ?? ''
-  t.match(specific, /chocolate cake/)
 })
 
-t.test('articles: mass nouns and plurals read without "a"', async (t) => {
-  const [description] = describe([{ speaker: 'A', text: 'We had sushi and dumplings' }], { restrictions: ['prefix'], n: 1 })
-  t.match(description?.text ?? '', /^An image of (sushi|dumplings)/)
-  t.notMatch(description?.text ?? '', /a sushi|a dumplings/)
+t.test('with nothing to photograph it still answers', async (t) => {
+  t.equal(first(say(['Ana', 'hi']), ['prefix']), 'An image of an everyday scene.')
+  const answers = describe(say(['Ana', 'hi']), { restrictions: ['prefix'], n: 3, lexicon, isKnownWord })
+  t.equal(new Set(answers.map((description) => description.text)).size, 3)
+})
+
+t.test('a capitalised first word is not taken for a name', async (t) => {
+  const [yum] = candidatePhrases(say(['Ben', 'Yum!']))
+  t.equal(yum?.headKind, 'capitalised')
+  const [max] = candidatePhrases(say(['Ana', 'my dog is called Max']), isKnownWord).filter((candidate) => candidate.head === 'max')
+  t.equal(max?.headKind, 'name')
 })
