@@ -1,45 +1,74 @@
 /**
  * Fits the embedded Decide model on PhotoChat-format data and writes the weights file.
  *
- *   npx tsx scripts/fit-embedded-decide.ts --data ../shared/data/photochat/dev.json \
- *     --out data/embedded/decide-weights.json [--seed 7] [--heldout-out FILE]
+ *   npm run embedded:fit -- --data ../shared/data/photochat/dev.json \
+ *     --data ../shared/data/photochat/dev_01.json --data ../shared/data/photochat/train_00.json \
+ *     [--out data/embedded/decide-weights.json] [--seed 7] [--heldout-out FILE]
  *
- * --heldout-out writes the test-split dialogues (never seen by the fit) in PhotoChat format, so
- * `driber eval --data FILE` can score the shipped weights on data they were not fitted on.
- * Deterministic: the same data, seed and vocabulary give the same file. Prints the held-out
+ * Labels are turn semantics (src/evaluation/photochat-dataset.ts): "should the asked speaker's
+ * next turn (or the rest of their current one) include an image?". Dialogues are split by a seeded
+ * hash of `<file name>:<dialogue id>` (ids repeat across PhotoChat shards), so a dialogue never
+ * straddles train, calibration and test.
+ *
+ * Then the ranking head (src/providers/embedded/rank-model.ts) is fitted on the same split.
+ *
+ * --heldout-out writes the test-split dialogues (never seen by the fit or its tuning) in PhotoChat
+ * format, so `driber eval --data FILE` can score the shipped weights on data they were not fitted
+ * on. Deterministic: the same data, seed and vocabulary give the same file. Prints the held-out
  * (test split) figures that are also recorded inside the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { everyPrefix, readPhotoChat } from '../src/evaluation/photochat-dataset.js'
+import { everyPrefix, parsePhotoChat, rankingView } from '../src/evaluation/photochat-dataset.js'
 import { assignSplit, fitDecideWeights, type DecideSample } from '../src/providers/embedded/decide-fitting.js'
+import { createDecideModel } from '../src/providers/embedded/decide-model.js'
 import { sharedGloveVocabulary } from '../src/providers/embedded/glove-vocabulary.js'
+import { fitRankWeights, type RankSample } from '../src/providers/embedded/rank-fitting.js'
 import { formatWeights } from '../src/providers/embedded/weights-format.js'
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string' },
+    data: { type: 'string', multiple: true },
     out: { type: 'string', default: 'data/embedded/decide-weights.json' },
     seed: { type: 'string', default: '7' },
     'heldout-out': { type: 'string' },
   },
 })
-if (values.data === undefined) {
-  process.stderr.write('usage: fit-embedded-decide --data FILE [--out FILE] [--seed N]\n')
+const files = values.data ?? []
+if (files.length === 0 || !/^\d+$/.test(values.seed)) {
+  process.stderr.write('usage: fit-embedded-decide --data FILE [--data FILE ...] [--out FILE] [--seed N] [--heldout-out FILE]\n')
   process.exit(2)
 }
-const dialogues = readPhotoChat(values.data)
-const samples: DecideSample[] = dialogues.flatMap((dialogue) =>
-  everyPrefix(dialogue).map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: dialogue.id })),
+const seed = Number(values.seed)
+const sources = files.map((file) => {
+  const text = readFileSync(file, 'utf8')
+  return { file, name: path.basename(file), text, dialogues: parsePhotoChat(text, file) }
+})
+const groupOf = (source: string, id: string): string => `${source}:${id}`
+const samples: DecideSample[] = sources.flatMap((source) =>
+  source.dialogues.flatMap((dialogue) =>
+    everyPrefix(dialogue, 'turn').map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: groupOf(source.name, dialogue.id) })),
+  ),
 )
-const { weights, heldOut } = fitDecideWeights(sharedGloveVocabulary(), samples, { seed: Number(values.seed), source: path.basename(values.data) })
+const { weights, heldOut } = fitDecideWeights(sharedGloveVocabulary(), samples, { seed, source: sources.map((source) => source.name).join(' + ') })
+// The ranking head learns on whole dialogues from the next-turn model as it will run (rounded weights).
+const rankSamples: RankSample[] = sources.flatMap((source) =>
+  source.dialogues.flatMap((dialogue) => {
+    const message = rankingView(dialogue, 'message')
+    if (message.gold.length === 0) return []
+    return [{ dialogue: message.dialogue, message: message.gold, turn: rankingView(dialogue, 'turn').gold, group: groupOf(source.name, dialogue.id) }]
+  }),
+)
+weights.rank = fitRankWeights(createDecideModel(sharedGloveVocabulary(), weights), rankSamples, { seed })
 writeFileSync(values.out, formatWeights(weights))
 const heldOutFile = values['heldout-out']
 if (heldOutFile !== undefined) {
-  // Re-read the raw records so the held-out file is byte-for-byte PhotoChat format.
-  const raw = JSON.parse(readFileSync(values.data, 'utf8')) as Array<{ dialogue_id?: unknown }>
-  const testIds = new Set(dialogues.filter((dialogue) => assignSplit(dialogue.id, Number(values.seed)) === 'test').map((dialogue) => dialogue.id))
-  writeFileSync(heldOutFile, `${JSON.stringify(raw.filter((record, index) => testIds.has(String(record.dialogue_id ?? index))))}\n`)
+  // The raw records, so the held-out file is PhotoChat format exactly as published.
+  const records = sources.flatMap((source) => {
+    const raw = JSON.parse(source.text) as unknown[]
+    return raw.filter((_, index) => assignSplit(groupOf(source.name, (source.dialogues[index] as { id: string }).id), seed) === 'test')
+  })
+  writeFileSync(heldOutFile, `${JSON.stringify(records)}\n`)
 }
-process.stdout.write(`${JSON.stringify({ out: values.out, l2: weights.training.l2, threshold: weights.threshold, held_out: heldOut }, null, 2)}\n`)
+process.stdout.write(`${JSON.stringify({ out: values.out, l2: weights.training.l2, lexical_l2: weights.training.lexical_l2, threshold: weights.threshold, held_out: heldOut, rank_held_out: weights.rank.training.held_out }, null, 2)}\n`)

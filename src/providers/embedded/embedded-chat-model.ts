@@ -11,6 +11,7 @@ import type { ChatModel, ChatRequest, ChatResponse, StageTask } from '../provide
 import { intentsFrom, rationaleFrom, triggerTurn, type Prediction } from './decide-model.js'
 import { describe } from './describer.js'
 import type { EmbeddedRuntime } from './embedded-runtime.js'
+import { turnProbabilities } from './rank-model.js'
 
 const countWords = (text: string): number => text.split(/\s+/).filter((word) => word.length > 0).length
 
@@ -46,21 +47,22 @@ export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, 
   }
 }
 
-/** The `driber_rank` answer: every turn, scored as P(an image follows it) for its likeliest sharer. */
+/**
+ * The `driber_rank` answer: every position, scored as P(an image goes right after it). The
+ * next-turn model gives each prefix's likeliest sharer and probability; the ranking head, which
+ * also reads the messages around the position, rescores it (see rank-model.ts).
+ */
 export const answerRank = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'rank' }>): Record<string, unknown> => {
-  const speakers = speakersOf(task.dialogue)
-  const candidates = task.dialogue.map((_, turn) => {
-    const prefix = task.dialogue.slice(0, turn + 1)
-    let probability = 0
-    let chosen = speakers[0] ?? 'user'
-    for (const speaker of speakers) {
-      const candidate = runtime.decide.predict(prefix, speaker).probability
-      if (candidate > probability) {
-        probability = candidate
-        chosen = speaker
-      }
+  const turns = turnProbabilities(runtime.decide, task.dialogue)
+  const probabilities = turns.map((turn) => turn.probability)
+  const rank = runtime.rank
+  const candidates = turns.map((turn, position) => {
+    const probability = rank === undefined ? turn.probability : rank.probability(task.dialogue, position, probabilities)
+    return {
+      turn: position,
+      confidence: round(probability),
+      rationale: `Estimated ${Math.round(probability * 100)}% chance that an image goes right after this message (most likely shared by ${turn.speaker}).`,
     }
-    return { turn, confidence: round(probability), rationale: `Estimated ${Math.round(probability * 100)}% chance that ${chosen} shares an image after this turn.` }
   })
   return { candidates }
 }

@@ -4,11 +4,14 @@
  * several entries with provider `embedded`; they must not each hold a copy).
  */
 import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideModel } from './decide-model.js'
+import { createRankModel, type RankModel } from './rank-model.js'
 import { loadGloveVocabulary, sharedGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
 
 export interface EmbeddedRuntime {
   readonly vocabulary: GloveVocabulary
   readonly decide: DecideModel
+  /** The ranking head, when the weights file has one. */
+  readonly rank?: RankModel
 }
 
 export interface EmbeddedRuntimeOptions {
@@ -23,7 +26,8 @@ export const loadEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): Embed
   // The default file is shared with anything else in the process that reads GloVe (fitting, benchmarks).
   const vocabulary = options.vocabularyPath === undefined ? sharedGloveVocabulary() : loadGloveVocabulary({ path: options.vocabularyPath })
   const weights = readDecideWeights(options.weightsPath ?? defaultWeightsPath(), vocabulary.dimension)
-  return { vocabulary, decide: createDecideModel(vocabulary, weights) }
+  const decide = createDecideModel(vocabulary, weights)
+  return weights.rank === undefined ? { vocabulary, decide } : { vocabulary, decide, rank: createRankModel(weights.rank) }
 }
 
 const runtimes = new Map<string, EmbeddedRuntime>()
