@@ -20,11 +20,16 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { everyPrefix, parsePhotoChat, rankingView } from '../src/evaluation/photochat-dataset.js'
+import { binaryMacroScores } from '../src/evaluation/decide-metrics.js'
+import { balancedSelection } from '../src/evaluation/evaluate-model.js'
+import { everyPrefix, parsePhotoChat, rankingView, SEMANTICS, type NextTurnItem, type PhotoChatDialogue } from '../src/evaluation/photochat-dataset.js'
+import { meanGroupScoresAtK } from '../src/evaluation/ranking-metrics.js'
 import { assignSplit, fitDecideWeights, type DecideSample } from '../src/providers/embedded/decide-fitting.js'
 import { createDecideModel } from '../src/providers/embedded/decide-model.js'
+import { answerRank } from '../src/providers/embedded/embedded-chat-model.js'
 import { sharedGloveVocabulary } from '../src/providers/embedded/glove-vocabulary.js'
 import { fitRankWeights, type RankSample } from '../src/providers/embedded/rank-fitting.js'
+import { createRankModel } from '../src/providers/embedded/rank-model.js'
 import { formatWeights } from '../src/providers/embedded/weights-format.js'
 
 const { values } = parseArgs({
@@ -61,6 +66,51 @@ const rankSamples: RankSample[] = sources.flatMap((source) =>
   }),
 )
 weights.rank = fitRankWeights(createDecideModel(sharedGloveVocabulary(), weights), rankSamples, { seed })
+
+/**
+ * The test split scored the way `driber eval --tasks decide,rank` scores it (default seed 13: same
+ * prefixes, labels, balanced picks and metrics), with answers from the embedded tier's own answer
+ * functions, so the figures in the weights file are the ones the command prints against the service.
+ */
+const scoreLikeDriberEval = (dialogues: PhotoChatDialogue[]): Record<string, number> => {
+  const runtime = { vocabulary: sharedGloveVocabulary(), decide: createDecideModel(sharedGloveVocabulary(), weights), ...(weights.rank === undefined ? {} : { rank: createRankModel(weights.rank) }) }
+  const figures: Record<string, number> = { dialogues: dialogues.length }
+  const percent = (value: number): number => Math.round(value * 1000) / 10
+  const answers = new Map<string, boolean>()
+  for (const semantics of SEMANTICS) {
+    const items = dialogues.map((dialogue) => everyPrefix(dialogue, semantics))
+    const answer = (item: NextTurnItem): boolean => {
+      let share = answers.get(item.id)
+      if (share === undefined) {
+        share = runtime.decide.predict(item.dialogue, item.speaker).share
+        answers.set(item.id, share)
+      }
+      return share
+    }
+    const balanced = balancedSelection(items, 13).map(([dialogue, index]) => (items[dialogue] as NextTurnItem[])[index] as NextTurnItem)
+    const every = items.flat()
+    const balancedScores = binaryMacroScores(balanced.map(answer), balanced.map((item) => item.label))
+    const everyScores = binaryMacroScores(every.map(answer), every.map((item) => item.label))
+    figures[`${semantics}_balanced_macro_f1`] = percent(balancedScores.f1)
+    figures[`${semantics}_every_prefix_macro_f1`] = percent(everyScores.f1)
+    figures[`${semantics}_every_prefix_share_precision`] = percent(everyScores.share.precision)
+    figures[`${semantics}_every_prefix_share_recall`] = percent(everyScores.share.recall)
+    figures[`${semantics}_every_prefix_share_f1`] = percent(everyScores.share.f1)
+  }
+  const ranked = dialogues.filter((dialogue) => rankingView(dialogue).gold.length > 0)
+  const rankings = ranked.map((dialogue) => {
+    const { candidates } = answerRank(runtime, { stage: 'rank', dialogue: rankingView(dialogue).dialogue }) as { candidates: Array<{ turn: number; confidence: number }> }
+    // The core's order: confidence, then the earlier position.
+    return [...candidates].sort((left, right) => right.confidence - left.confidence || left.turn - right.turn).map((candidate) => candidate.turn)
+  })
+  for (const semantics of SEMANTICS) {
+    const golds = ranked.map((dialogue) => rankingView(dialogue, semantics).gold)
+    for (const k of [1, 3, 5]) figures[`${semantics}_rank_recall_at_${k}`] = percent(meanGroupScoresAtK(rankings, golds, k).recall)
+  }
+  return figures
+}
+const testDialogues = sources.flatMap((source) => source.dialogues.filter((dialogue) => assignSplit(groupOf(source.name, dialogue.id), seed) === 'test'))
+weights.training.driber_eval_on_test_split = scoreLikeDriberEval(testDialogues)
 writeFileSync(values.out, formatWeights(weights))
 const heldOutFile = values['heldout-out']
 if (heldOutFile !== undefined) {
@@ -71,4 +121,4 @@ if (heldOutFile !== undefined) {
   })
   writeFileSync(heldOutFile, `${JSON.stringify(records)}\n`)
 }
-process.stdout.write(`${JSON.stringify({ out: values.out, l2: weights.training.l2, lexical_l2: weights.training.lexical_l2, threshold: weights.threshold, held_out: heldOut, rank_held_out: weights.rank.training.held_out }, null, 2)}\n`)
+process.stdout.write(`${JSON.stringify({ out: values.out, l2: weights.training.l2, lexical_l2: weights.training.lexical_l2, threshold: weights.threshold, held_out: heldOut, rank_held_out: weights.rank.training.held_out, driber_eval_on_test_split: weights.training.driber_eval_on_test_split }, null, 2)}\n`)

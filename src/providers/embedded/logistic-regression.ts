@@ -142,40 +142,10 @@ export interface SparseLogisticModel {
 }
 
 /**
- * Fits `P(y=1|x) = sigmoid(w.dense + sum of sparse weights + b)` by L-BFGS with a backtracking
- * line search: Newton's method would need a Hessian over every term of the vocabulary. Starts
- * from zero and visits rows in order, so the result is deterministic.
+ * Minimises a smooth convex function by L-BFGS (memory 10) with a backtracking line search,
+ * starting from zero. `evaluate` writes the gradient and returns the value. Deterministic.
  */
-export const fitSparseLogistic = (rows: SparseRow[], labels: number[], denseDimension: number, sparseDimension: number, options: SparseFitOptions): SparseLogisticModel => {
-  const n = denseDimension + sparseDimension + 1
-  const iterations = options.iterations ?? 500
-  const tolerance = (options.tolerance ?? 1e-6) * Math.max(1, rows.length)
-  const evaluate = (parameters: Float64Array, gradient: Float64Array): number => {
-    gradient.fill(0)
-    let loss = 0
-    for (let s = 0; s < rows.length; s++) {
-      const row = rows[s] as SparseRow
-      let score = parameters[n - 1] as number
-      for (let i = 0; i < denseDimension; i++) score += (parameters[i] as number) * (row.dense[i] as number)
-      for (const term of row.terms) score += parameters[denseDimension + term] as number
-      const label = labels[s] as number
-      const weight = row.weight ?? 1
-      // log(1 + e^-z) for y=1, log(1 + e^z) for y=0, computed without overflow.
-      const margin = label === 1 ? score : -score
-      loss += weight * (margin > 0 ? Math.log1p(Math.exp(-margin)) : -margin + Math.log1p(Math.exp(margin)))
-      const residual = weight * (sigmoid(score) - label)
-      for (let i = 0; i < denseDimension; i++) gradient[i] = (gradient[i] as number) + residual * (row.dense[i] as number)
-      for (const term of row.terms) gradient[denseDimension + term] = (gradient[denseDimension + term] as number) + residual
-      gradient[n - 1] = (gradient[n - 1] as number) + residual
-    }
-    for (let i = 0; i < n - 1; i++) {
-      const l2 = i < denseDimension ? options.l2Dense : options.l2Sparse
-      const value = parameters[i] as number
-      loss += 0.5 * l2 * value * value
-      gradient[i] = (gradient[i] as number) + l2 * value
-    }
-    return loss
-  }
+export const minimiseLbfgs = (n: number, evaluate: (parameters: Float64Array, gradient: Float64Array) => number, options: { iterations: number; tolerance: number }): Float64Array => {
   const memory = 10
   const steps: Float64Array[] = []
   const changes: Float64Array[] = []
@@ -187,10 +157,10 @@ export const fitSparseLogistic = (rows: SparseRow[], labels: number[], denseDime
   const alphas = new Float64Array(memory)
   const candidate = new Float64Array(n)
   const candidateGradient = new Float64Array(n)
-  for (let iteration = 0; iteration < iterations; iteration++) {
+  for (let iteration = 0; iteration < options.iterations; iteration++) {
     let largest = 0
     for (const value of gradient) largest = Math.max(largest, Math.abs(value))
-    if (largest < tolerance) break
+    if (largest < options.tolerance) break
     // Two-loop recursion: direction = -H * gradient.
     for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number)
     for (let k = steps.length - 1; k >= 0; k--) {
@@ -270,7 +240,102 @@ export const fitSparseLogistic = (rows: SparseRow[], labels: number[], denseDime
     }
     if (improvement < 1e-10 * Math.max(1, Math.abs(loss))) break
   }
-  return { dense: parameters.slice(0, denseDimension), sparse: parameters.slice(denseDimension, n - 1), bias: parameters[n - 1] as number }
+  return parameters
+}
+
+/** Adds the L2 penalties of the dense block [0, denseDimension) and the sparse block after it (the bias, last, is free). */
+const addPenalty = (parameters: Float64Array, gradient: Float64Array, denseDimension: number, options: SparseFitOptions): number => {
+  let penalty = 0
+  for (let i = 0; i < parameters.length - 1; i++) {
+    const l2 = i < denseDimension ? options.l2Dense : options.l2Sparse
+    const value = parameters[i] as number
+    penalty += 0.5 * l2 * value * value
+    gradient[i] = (gradient[i] as number) + l2 * value
+  }
+  return penalty
+}
+
+const rowScore = (parameters: Float64Array, row: SparseRow, denseDimension: number): number => {
+  let score = parameters[parameters.length - 1] as number
+  for (let i = 0; i < denseDimension; i++) score += (parameters[i] as number) * (row.dense[i] as number)
+  for (const term of row.terms) score += parameters[denseDimension + term] as number
+  return score
+}
+
+const addRowGradient = (gradient: Float64Array, row: SparseRow, denseDimension: number, amount: number): void => {
+  for (let i = 0; i < denseDimension; i++) gradient[i] = (gradient[i] as number) + amount * (row.dense[i] as number)
+  for (const term of row.terms) gradient[denseDimension + term] = (gradient[denseDimension + term] as number) + amount
+  gradient[gradient.length - 1] = (gradient[gradient.length - 1] as number) + amount
+}
+
+const toModel = (parameters: Float64Array, denseDimension: number): SparseLogisticModel => ({
+  dense: parameters.slice(0, denseDimension),
+  sparse: parameters.slice(denseDimension, parameters.length - 1),
+  bias: parameters[parameters.length - 1] as number,
+})
+
+/**
+ * Fits `P(y=1|x) = sigmoid(w.dense + sum of sparse weights + b)` by L-BFGS: Newton's method would
+ * need a Hessian over every term of the vocabulary.
+ */
+export const fitSparseLogistic = (rows: SparseRow[], labels: number[], denseDimension: number, sparseDimension: number, options: SparseFitOptions): SparseLogisticModel => {
+  const evaluate = (parameters: Float64Array, gradient: Float64Array): number => {
+    gradient.fill(0)
+    let loss = 0
+    for (let s = 0; s < rows.length; s++) {
+      const row = rows[s] as SparseRow
+      const score = rowScore(parameters, row, denseDimension)
+      const label = labels[s] as number
+      const weight = row.weight ?? 1
+      // log(1 + e^-z) for y=1, log(1 + e^z) for y=0, computed without overflow.
+      const margin = label === 1 ? score : -score
+      loss += weight * (margin > 0 ? Math.log1p(Math.exp(-margin)) : -margin + Math.log1p(Math.exp(margin)))
+      addRowGradient(gradient, row, denseDimension, weight * (sigmoid(score) - label))
+    }
+    return loss + addPenalty(parameters, gradient, denseDimension, options)
+  }
+  const parameters = minimiseLbfgs(denseDimension + sparseDimension + 1, evaluate, { iterations: options.iterations ?? 500, tolerance: (options.tolerance ?? 1e-6) * Math.max(1, rows.length) })
+  return toModel(parameters, denseDimension)
+}
+
+/**
+ * Fits a listwise model: within each group (a dialogue's positions), P(row i) = softmax of the
+ * scores, and the loss is -log of the probability mass on the group's positive rows. It learns
+ * which position of a dialogue comes first, which is what Recall@1 asks. The bias cancels out.
+ */
+export const fitListwise = (groups: Array<{ rows: SparseRow[]; labels: number[] }>, denseDimension: number, sparseDimension: number, options: SparseFitOptions): SparseLogisticModel => {
+  let largest = 0
+  for (const group of groups) largest = Math.max(largest, group.rows.length)
+  const scores = new Float64Array(largest)
+  const evaluate = (parameters: Float64Array, gradient: Float64Array): number => {
+    gradient.fill(0)
+    let loss = 0
+    for (const group of groups) {
+      let maximum = Number.NEGATIVE_INFINITY
+      group.rows.forEach((row, i) => {
+        scores[i] = rowScore(parameters, row, denseDimension)
+        maximum = Math.max(maximum, scores[i] as number)
+      })
+      let total = 0
+      let positive = 0
+      group.rows.forEach((_, i) => {
+        const value = Math.exp((scores[i] as number) - maximum)
+        total += value
+        if (group.labels[i] === 1) positive += value
+      })
+      if (positive === 0) continue
+      loss -= Math.log(positive / total)
+      // d/ds_i = softmax_i - (positive ? s_i share of the positive mass : 0)
+      group.rows.forEach((row, i) => {
+        const value = Math.exp((scores[i] as number) - maximum)
+        const amount = value / total - (group.labels[i] === 1 ? value / positive : 0)
+        addRowGradient(gradient, row, denseDimension, amount)
+      })
+    }
+    return loss + addPenalty(parameters, gradient, denseDimension, options)
+  }
+  const parameters = minimiseLbfgs(denseDimension + sparseDimension + 1, evaluate, { iterations: options.iterations ?? 500, tolerance: (options.tolerance ?? 1e-6) * Math.max(1, groups.length) })
+  return toModel(parameters, denseDimension)
 }
 
 /** The raw score of one row under a sparse model. */

@@ -1,13 +1,14 @@
 /**
  * Fits the ranking head (rank-model.ts) on whole dialogues, after the next-turn model: the same
- * seeded dialogue split as the Decide fit, the L2 penalties chosen on the calibration split by log
- * loss, Platt scaling there, and Recall@K reported on the untouched test split under both label
+ * seeded dialogue split as the Decide fit, a listwise objective (each dialogue's positions compete
+ * for its photo, as they do in a ranking), the L2 penalties chosen on the calibration split by that
+ * loss, Platt scaling there (so confidences read as probabilities), and Recall@K reported on the untouched test split under both label
  * semantics. Deterministic for a given input and seed.
  */
 import type { Dialogue } from '../../core/types.js'
 import { assignSplit } from './decide-fitting.js'
 import type { DecideModel } from './decide-model.js'
-import { fitPlatt, fitSparseLogistic, logLoss, scoreSparseLogistic, sigmoid, type SparseLogisticModel, type SparseRow } from './logistic-regression.js'
+import { fitListwise, fitPlatt, scoreSparseLogistic, type SparseLogisticModel, type SparseRow } from './logistic-regression.js'
 import { createRankModel, RANK_FEATURES, RANK_SLOTS, rankFeatures, turnProbabilities, visitRankTerms, type RankWeights } from './rank-model.js'
 
 /** One dialogue with its photos removed, and for each photo the positions that count as a hit. */
@@ -45,8 +46,8 @@ const recallAtK = (rankings: number[][], golds: number[][][], k: number): number
 }
 
 export const fitRankWeights = (decide: DecideModel, samples: RankSample[], options: FitRankOptions): RankWeights => {
-  const l2Grid = options.l2Grid ?? [10, 100, 1000]
-  const lexicalL2Grid = options.lexicalL2Grid ?? [3, 10, 30]
+  const l2Grid = options.l2Grid ?? [0.1, 1, 10]
+  const lexicalL2Grid = options.lexicalL2Grid ?? [10, 30, 100]
   const minTermCount = options.minTermCount ?? 5
   const split = samples.map((sample) => assignSplit(sample.group, options.seed))
   const turnScores = samples.map((sample) => turnProbabilities(decide, sample.dialogue).map((best) => best.probability))
@@ -86,25 +87,35 @@ export const fitRankWeights = (decide: DecideModel, samples: RankSample[], optio
       return { row: { dense: rankFeatures(sample.dialogue, position, turn[position] as number, turn[position + 1] ?? 0), terms: Int32Array.from(found) }, label: golden.has(position) ? 1 : 0 }
     })
   }
-  const rowsFor = (name: string) => samples.flatMap((_, index) => (split[index] === name ? rowsOf(index) : []))
-  const train = rowsFor('train')
-  const calibration = rowsFor('calibration')
+  const groupsFor = (name: string) =>
+    samples.flatMap((_, index) => {
+      if (split[index] !== name) return []
+      const rows = rowsOf(index)
+      return [{ rows: rows.map(({ row }) => row), labels: rows.map(({ label }) => label) }]
+    })
+  const trainGroups = groupsFor('train')
+  const calibrationGroups = groupsFor('calibration')
+  const train = trainGroups.flatMap((group) => group.rows.map((row, i) => ({ row, label: group.labels[i] as number })))
+  const calibration = calibrationGroups.flatMap((group) => group.rows.map((row, i) => ({ row, label: group.labels[i] as number })))
+  // Listwise: the mean -log share of a dialogue's softmax on its photo positions (what Recall@1 rewards).
+  const listwiseLoss = (model: SparseLogisticModel, groups: typeof calibrationGroups): number => {
+    let sum = 0
+    for (const group of groups) {
+      const scores = group.rows.map((row) => scoreSparseLogistic(model, row))
+      const maximum = Math.max(...scores)
+      const total = scores.reduce((acc, score) => acc + Math.exp(score - maximum), 0)
+      const positive = scores.reduce((acc, score, i) => acc + (group.labels[i] === 1 ? Math.exp(score - maximum) : 0), 0)
+      sum -= Math.log(Math.max(positive, 1e-300) / total)
+    }
+    return groups.length === 0 ? 0 : sum / groups.length
+  }
   let best: { l2: number; lexicalL2: number; loss: number; model: SparseLogisticModel } | undefined
-  const grid: Array<{ l2: number; lexical_l2: number; calibration_log_loss: number }> = []
+  const grid: Array<{ l2: number; lexical_l2: number; calibration_listwise_loss: number }> = []
   for (const l2 of l2Grid) {
     for (const lexicalL2 of lexicalL2Grid) {
-      const model = fitSparseLogistic(
-        train.map(({ row }) => row),
-        train.map(({ label }) => label),
-        RANK_FEATURES.length,
-        next,
-        { l2Dense: l2, l2Sparse: lexicalL2 },
-      )
-      const loss = logLoss(
-        calibration.map(({ row }) => sigmoid(scoreSparseLogistic(model, row))),
-        calibration.map(({ label }) => label),
-      )
-      grid.push({ l2, lexical_l2: lexicalL2, calibration_log_loss: round(loss) })
+      const model = fitListwise(trainGroups, RANK_FEATURES.length, next, { l2Dense: l2, l2Sparse: lexicalL2 })
+      const loss = listwiseLoss(model, calibrationGroups)
+      grid.push({ l2, lexical_l2: lexicalL2, calibration_listwise_loss: round(loss) })
       if (best === undefined || loss < best.loss) best = { l2, lexicalL2, loss, model }
     }
   }

@@ -12,7 +12,7 @@ import { messageTerms } from './lexical-features.js'
 import { sigmoid } from './logistic-regression.js'
 
 /** Dense inputs of the head, in weight order. */
-export const RANK_FEATURES = ['turn_logit', 'next_turn_logit', 'next_by_same_speaker', 'next_by_other', 'last_position'] as const
+export const RANK_FEATURES = ['turn_logit', 'next_turn_logit', 'next_by_same_speaker', 'next_by_other', 'last_position', 'relative_position', 'relative_position_squared'] as const
 
 /** Whose words: message p itself, or the message after it by the same speaker or by the other. */
 export const RANK_SLOTS = ['candidate_message', 'next_message_by_same', 'next_message_by_other', 'previous_message_by_same', 'previous_message_by_other'] as const
@@ -39,12 +39,16 @@ const logit = (probability: number): number => {
 export const rankFeatures = (dialogue: Dialogue, position: number, turnProbability: number, nextTurnProbability: number): Float64Array => {
   const next = dialogue[position + 1]
   const sameSpeaker = next !== undefined && next.speaker === (dialogue[position] as { speaker: string }).speaker
+  // Where in the whole conversation: people rarely share in the first lines or the goodbyes.
+  const relative = dialogue.length < 2 ? 0 : position / (dialogue.length - 1)
   return Float64Array.of(
     logit(turnProbability),
     next === undefined ? 0 : logit(nextTurnProbability),
     next !== undefined && sameSpeaker ? 1 : 0,
     next !== undefined && !sameSpeaker ? 1 : 0,
     next === undefined ? 1 : 0,
+    relative,
+    relative * relative,
   )
 }
 
