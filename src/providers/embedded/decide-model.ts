@@ -175,6 +175,13 @@ const FEATURE_PHRASES: Partial<Record<string, string>> = {
   last_emotion: 'the last turn expresses a feeling',
 }
 
+/**
+ * Phrases that read as a reason against sharing only. The fit may still give them a positive push
+ * (short-context copies make "barely started" common among positives), but "an image fits here:
+ * the conversation has barely started" explains nothing to a reader.
+ */
+const NO_REASONS_ONLY = new Set([FEATURE_PHRASES.position_early, FEATURE_PHRASES.last_acknowledgement])
+
 const LEXICAL_PHRASES: Record<LexicalSlot, string> = {
   last_turn_by_speaker: "the speaker's own words in this turn",
   last_turn_by_other: 'what the other person just said',
@@ -191,7 +198,7 @@ export const rationaleFrom = (prediction: Prediction, features: string[]): strin
     ...LEXICAL_SLOTS.map((slot, index): [string, number] => [LEXICAL_PHRASES[slot], prediction.lexicalContributions[index] as number]),
   ]
   const ranked = candidates
-    .filter(([, contribution]) => (prediction.share ? contribution > 0 : contribution < 0))
+    .filter(([phrase, contribution]) => (prediction.share ? contribution > 0 && !NO_REASONS_ONLY.has(phrase) : contribution < 0))
     .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
     .slice(0, 2)
     .map(([phrase]) => phrase)

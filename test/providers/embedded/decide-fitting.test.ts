@@ -5,7 +5,7 @@ import { projectRoot } from '../../../src/config.js'
 import { everyPrefix, readPhotoChat } from '../../../src/evaluation/photochat-dataset.js'
 import { featureNames } from '../../../src/providers/embedded/decide-features.js'
 import { fitDecideWeights, type DecideSample } from '../../../src/providers/embedded/decide-fitting.js'
-import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
+import { createDecideModel, defaultWeightsPath, rationaleFrom, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
 import { sharedGloveVocabulary } from '../../../src/providers/embedded/glove-vocabulary.js'
 import { formatWeights } from '../../../src/providers/embedded/weights-format.js'
 
@@ -83,6 +83,9 @@ t.test('the committed service weights answer the obvious cases under turn semant
   const ana = model.predict(puppy, 'Ana')
   t.ok(ana.share, `asked to see, the owner's next turn carries an image (${ana.probability})`)
   t.ok(ana.probability > 0.5)
+  const why = rationaleFrom(ana, weights.features)
+  t.match(why, /the other person asked to see something/, 'the rationale names the request')
+  t.notMatch(why, /barely started/, 'and never gives "barely started" as a reason to share')
   const ben = model.predict(puppy, 'Ben')
   t.ok(ben.probability < ana.probability / 2, `the one who asked does not (${ben.probability})`)
   const greeting = model.predict(
