@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object(
         maxTurnChars: Type.Integer({ minimum: 1, default: 2000 }),
         maxTotalChars: Type.Integer({ minimum: 1, default: 24_000 }),
         maxSpeakerChars: Type.Integer({ minimum: 1, default: 64 }),
+        /** Names in a request's `participants` (the chat's members who may not have spoken yet). */
+        maxParticipants: Type.Integer({ minimum: 1, default: 32 }),
         maxDescriptions: Type.Integer({ minimum: 1, default: 8 }),
         maxDescriptionChars: Type.Integer({ minimum: 1, default: 1000 }),
         maxN: Type.Integer({ minimum: 1, default: 5 }),

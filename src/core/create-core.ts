@@ -44,6 +44,8 @@ const guardObserver = (observer: StageObserver): StageObserver => {
     parseFailure: guard(observer.parseFailure),
     retry: guard(observer.retry),
     fallback: guard(observer.fallback),
+    escalation: guard(observer.escalation),
+    answered: guard(observer.answered),
     stageDone: guard(observer.stageDone),
     decideConfidence: guard(observer.decideConfidence),
   }

@@ -41,6 +41,15 @@ export interface StageSpec<Raw, Result> {
   interpret: SemanticCheck<Raw, Result>
   /** A model id, alias or scale from the request. */
   model?: string
+  /**
+   * The answer's confidence, for cascades (Decide: the decision's; Rank: the top candidate's).
+   * Absent, or returning undefined, means the answer is always accepted.
+   */
+  confidence?: (value: Result) => number | undefined
+  /** False: accept the first valid answer even where the route cascades (the request opted out). */
+  cascade?: boolean
+  /** A model id to ask first, before the stage's route (Share's Describe following Decide's cascade). */
+  prefer?: string
 }
 
 export interface StageOutcome<Result> {
@@ -99,6 +108,11 @@ export class StageRunner {
     this.retryPolicy = createRetryPolicy(options.resilience)
   }
 
+  /** In Share: Describe asks the model that answered an escalated Decide first (the registry's `share.describe_follows_decide`). */
+  get describeFollowsDecide(): boolean {
+    return this.options.router.describeFollowsDecide === true
+  }
+
   /** Breaker state per model (models never called are closed), for /readyz and the breaker gauge. */
   breakerStates(known: readonly string[] = []): Array<{ model: string; state: BreakerState }> {
     return this.breakers.states(known)
@@ -107,16 +121,32 @@ export class StageRunner {
   /** Runs the stage; resolves with the interpreted answer, or throws a catalog error with `details.attempts`. */
   async run<Raw, Result>(spec: StageSpec<Raw, Result>, context: RequestContext): Promise<StageOutcome<Result>> {
     throwIfOver(context.signal, context.deadline)
-    const route = this.options.router.route(spec.stage, spec.model)
+    const route = this.routeFor(spec)
     if (route.length === 0) throw new DriberError('UNKNOWN_MODEL', { message: `No model is routed for ${spec.stage}`, details: { stage: spec.stage } })
+    const thresholds = spec.model === undefined && spec.cascade !== false && spec.confidence !== undefined ? this.options.router.cascade?.(spec.stage) : undefined
     const attempts: Attempt[] = []
     const usage = zeroUsage()
     const failures: DriberError[] = []
+    // The last valid answer a cascade escalated: answered when every model after it fails.
+    let held: { value: Result; model: RoutedModel } | undefined
     for (let index = 0; index < route.length; index++) {
       const model = route[index] as RoutedModel
       const outcome = await this.runModel(model, spec, context, attempts, usage)
-      if (outcome.ok) return { value: outcome.value, answer: { model: model.id, attempts, usage } }
+      if (outcome.ok) {
+        const next = route[index + 1]
+        const threshold = thresholds?.get(model.id)
+        const confidence = threshold === undefined || next === undefined ? undefined : spec.confidence?.(outcome.value)
+        if (threshold !== undefined && next !== undefined && confidence !== undefined && confidence < threshold) {
+          this.escalate(attempts, confidence, threshold)
+          this.options.observer.escalation({ stage: spec.stage, from: model.id, to: next.id, reason: 'low_confidence' })
+          context.logger.debug({ stage: spec.stage, from: model.id, to: next.id, confidence, min_confidence: threshold }, 'cascade escalation')
+          held = { value: outcome.value, model }
+          continue
+        }
+        return this.answered(spec, model, outcome.value, attempts, usage)
+      }
       const action = policyFor(outcome.error).action
+      if (held !== undefined && !context.signal.aborted) return this.answered(spec, held.model, held.value, attempts, usage)
       if (action === 'stop' || action === 'fail') throw withAttempts(outcome.error, attempts)
       failures.push(outcome.error)
       const next = route[index + 1]
@@ -126,6 +156,30 @@ export class StageRunner {
       }
     }
     throw this.finalError(failures, attempts)
+  }
+
+  /** The route for this spec: the router's, with `prefer` moved (or added) to the front. */
+  private routeFor<Raw, Result>(spec: StageSpec<Raw, Result>): readonly RoutedModel[] {
+    const route = this.options.router.route(spec.stage, spec.model)
+    if (spec.prefer === undefined || spec.model !== undefined || route[0]?.id === spec.prefer) return route
+    const preferred = this.options.router.route(spec.stage, spec.prefer)[0]
+    if (preferred === undefined) return route
+    return [preferred, ...route.filter((model) => model.id !== preferred.id)]
+  }
+
+  /** Marks the model's accepted call (the last attempt) as escalated: valid, but below the cascade's threshold. */
+  private escalate(attempts: Attempt[], confidence: number, threshold: number): void {
+    const last = attempts[attempts.length - 1]
+    if (last === undefined) return
+    last.outcome = 'escalated'
+    last.escalation_reason = 'low_confidence'
+    last.confidence = confidence
+    last.min_confidence = threshold
+  }
+
+  private answered<Result>(spec: { stage: Stage }, model: RoutedModel, value: Result, attempts: Attempt[], usage: Usage): StageOutcome<Result> {
+    this.options.observer.answered({ stage: spec.stage, model: model.id, scale: model.scale })
+    return { value, answer: { model: model.id, attempts, usage } }
   }
 
   /** One model: call (with retries), parse, re-ask on unusable answers. Never throws; says why it gave up. */
@@ -231,6 +285,7 @@ export class StageRunner {
         stage: spec.stage,
         model: model.id,
         provider: model.provider,
+        scale: model.scale,
         durationSeconds: duration / 1000,
         usage: response.usage,
       })
@@ -247,6 +302,7 @@ export class StageRunner {
           stage: spec.stage,
           model: model.id,
           provider: model.provider,
+          scale: model.scale,
           durationSeconds: duration / 1000,
           errorCode: converted.code,
         })

@@ -68,7 +68,7 @@ t.test('success: one call, the request built from the model, usage and events re
   t.same((request?.output.schema as { required: string[] }).required, ['share', 'speaker', 'confidence', 'intents', 'trigger_turn', 'rationale'])
   t.same(request?.decoding, { temperature: 0 })
   t.ok((request?.timeoutMs ?? 0) <= 4321 && (request?.timeoutMs ?? 0) > 0, 'per-attempt timeout bounded by the model timeout')
-  t.same(request?.task, { stage: 'decide', dialogue, speaker: 'Ann' })
+  t.same(request?.task, { stage: 'decide', dialogue, speaker: 'Ann', speakers: ['Ann', 'Bo'] })
   t.equal(request?.requestId, 'test-request')
   t.ok(scope.context.timing.upstreamSeconds > 0, 'upstream time added to the request timing')
   t.match(recorder.of('upstreamCall'), [{ stage: 'decide', model: 'alpha', provider: 'scripted', usage: USAGE }])
@@ -353,7 +353,7 @@ t.test('an observer that throws does not break the request', async (t) => {
     router: scriptedRouter([routed(alpha)]),
     indexes: indexSet([]),
     models: { list: () => ({ models: [], embedders: [], aliases: {}, routes: {} }) },
-    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, stageDone: throwing, decideConfidence: throwing },
+    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, escalation: throwing, answered: throwing, stageDone: throwing, decideConfidence: throwing },
   })
   t.equal((await decide(core, t)).model, 'alpha')
 })

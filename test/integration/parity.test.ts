@@ -61,6 +61,7 @@ const cases: ParityCase[] = [
   // Good requests, one per stage.
   { name: 'decide, next turn', operation: 'decide', body: { dialogue: beachDialogue, speaker: 'Ana' } },
   { name: 'decide, speaker chosen by the model', operation: 'decide', body: { dialogue: beachDialogue } },
+  { name: 'decide, a participant who has not written yet', operation: 'decide', body: { dialogue: beachDialogue, speaker: 'Cleo', participants: ['Cleo'] } },
   { name: 'decide, ranking mode', operation: 'decide', body: { dialogue: beachDialogue, mode: 'rank' } },
   { name: 'rank', operation: 'rank', body: { dialogue: beachDialogue } },
   { name: 'describe with restrictions', operation: 'describe', body: { dialogue: beachDialogue, restrictions: ['prefix', 'specific'], n: 2 } },
@@ -96,6 +97,13 @@ const cases: ParityCase[] = [
   { name: 'models', operation: 'models', body: {} },
   // Each error class.
   { name: 'invalid input: empty dialogue', operation: 'decide', body: { dialogue: [] }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
+  {
+    name: 'invalid input: speaker outside the participants',
+    operation: 'share',
+    body: { dialogue: beachDialogue, speaker: 'Dan', participants: ['Cleo'] },
+    error: 'INVALID_ARGUMENT',
+    compareDetails: 'all',
+  },
   { name: 'invalid input: n of 0', operation: 'describe', body: { dialogue: beachDialogue, n: 0 }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
   { name: 'invalid input: too many turns', operation: 'decide', body: { dialogue: manyTurns }, error: 'DIALOGUE_TOO_LONG' },
   { name: 'unknown model', operation: 'describe', body: { dialogue: beachDialogue, model: 'gigantic' }, error: 'UNKNOWN_MODEL' },
