@@ -79,18 +79,22 @@ const scoreLikeDriberEval = (dialogues: PhotoChatDialogue[]): Record<string, num
   const answers = new Map<string, boolean>()
   for (const semantics of SEMANTICS) {
     const items = dialogues.map((dialogue) => everyPrefix(dialogue, semantics))
-    const answer = (item: NextTurnItem): boolean => {
-      let share = answers.get(item.id)
+    // Keyed by position in the list: dialogue ids repeat across PhotoChat files.
+    const answer = ([dialogue, index]: [number, number]): boolean => {
+      const key = `${dialogue}#${index}`
+      let share = answers.get(key)
       if (share === undefined) {
+        const item = (items[dialogue] as NextTurnItem[])[index] as NextTurnItem
         share = runtime.decide.predict(item.dialogue, item.speaker).share
-        answers.set(item.id, share)
+        answers.set(key, share)
       }
       return share
     }
-    const balanced = balancedSelection(items, 13).map(([dialogue, index]) => (items[dialogue] as NextTurnItem[])[index] as NextTurnItem)
-    const every = items.flat()
-    const balancedScores = binaryMacroScores(balanced.map(answer), balanced.map((item) => item.label))
-    const everyScores = binaryMacroScores(every.map(answer), every.map((item) => item.label))
+    const labelOf = ([dialogue, index]: [number, number]): boolean => ((items[dialogue] as NextTurnItem[])[index] as NextTurnItem).label
+    const balanced = balancedSelection(items, 13)
+    const every = items.flatMap((list, dialogue) => list.map((_, index): [number, number] => [dialogue, index]))
+    const balancedScores = binaryMacroScores(balanced.map(answer), balanced.map(labelOf))
+    const everyScores = binaryMacroScores(every.map(answer), every.map(labelOf))
     figures[`${semantics}_balanced_macro_f1`] = percent(balancedScores.f1)
     figures[`${semantics}_every_prefix_macro_f1`] = percent(everyScores.f1)
     figures[`${semantics}_every_prefix_share_precision`] = percent(everyScores.share.precision)

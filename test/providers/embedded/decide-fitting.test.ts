@@ -88,6 +88,7 @@ t.test('the committed service weights answer the obvious cases under turn semant
   t.notMatch(why, /barely started/, 'and never gives "barely started" as a reason to share')
   const ben = model.predict(puppy, 'Ben')
   t.ok(ben.probability < ana.probability / 2, `the one who asked does not (${ben.probability})`)
+  t.notOk(ben.share)
   const greeting = model.predict(
     [
       { speaker: 'Sam', text: 'Hello!' },
