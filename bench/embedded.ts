@@ -20,6 +20,7 @@ import { embeddedProvider } from '../src/providers/embedded/embedded-provider.js
 import { convertPackagedEmbeddings, defaultVocabularyPath, readVocabularyFile } from '../src/providers/embedded/glove-vocabulary.js'
 import { clearAnalysisCache, warmTextAnalysis } from '../src/providers/embedded/text-analysis.js'
 import { clearCueCache } from '../src/providers/embedded/decide-features.js'
+import { clearTermCache } from '../src/providers/embedded/lexical-features.js'
 import type { ChatRequest, StageTask } from '../src/providers/provider.js'
 import type { EmbedderEntry, ModelEntry } from '../src/registry/registry-schema.js'
 
@@ -106,6 +107,7 @@ export const runEmbeddedBench = async (options: EmbeddedBenchOptions = {}): Prom
       if (!cached) {
         clearAnalysisCache()
         clearCueCache()
+        clearTermCache()
       } else await run(dialogue)
       const begin = performance.now()
       await run(dialogue)

@@ -15,10 +15,12 @@ import {
   everyPrefix,
   firstShareIndex,
   rankingView,
+  SEMANTICS,
   type NextTurnItem,
   type PhotoChatDialogue,
+  type Semantics,
 } from './photochat-dataset.js'
-import { meanScoresAtK, type MeanAtKScores } from './ranking-metrics.js'
+import { meanGroupScoresAtK, type MeanAtKScores } from './ranking-metrics.js'
 import { retrievalScores, type RetrievalScores } from './retrieval-metrics.js'
 import { runPool } from './run-pool.js'
 import { seededRandom } from './seeded-random.js'
@@ -38,6 +40,8 @@ export interface EvaluationOptions {
   limit?: number
   /** Decide on every prefix (default) or only the balanced set (cheaper with paid models). */
   prefixes?: 'all' | 'balanced'
+  /** Label sets to score (default both; `turn` first, the product's definition). */
+  semantics?: readonly Semantics[]
   restrictions?: Restriction[]
   /** Image index for Retrieve (the configured default when absent). */
   index?: string
@@ -97,6 +101,9 @@ export interface RetrieveReport {
   failures: Failures
 }
 
+/** One report per label set asked for (see `Semantics` in photochat-dataset.ts). */
+export type BySemantics<T> = Partial<Record<Semantics, T>>
+
 export interface EvaluationReport {
   model: string | null
   /** Models that actually answered (ids), with call counts. */
@@ -106,8 +113,10 @@ export interface EvaluationReport {
   tasks: EvaluationTask[]
   usage: Usage
   duration_seconds: number
-  decide?: DecideReport
-  rank?: RankReport
+  /** Label sets scored (the same model answers serve both: only the labels differ). */
+  semantics: Semantics[]
+  decide?: BySemantics<DecideReport>
+  rank?: BySemantics<RankReport>
   describe?: DescribeReport
   retrieve?: RetrieveReport
 }
@@ -168,14 +177,19 @@ class CallRecorder {
   }
 }
 
-/** The balanced subset: each dialogue's positive item plus one seeded-random earlier negative. */
+/**
+ * The balanced subset: per dialogue one positive item (a seeded pick when there are several, as
+ * under turn semantics) plus one seeded-random negative. With a single positive no draw is made,
+ * so message-semantics sets stay what they were before turn semantics existed.
+ */
 export const balancedSelection = (itemsByDialogue: NextTurnItem[][], seed: number): Array<[number, number]> => {
   const random = seededRandom(seed)
   const chosen: Array<[number, number]> = []
   itemsByDialogue.forEach((items, dialogueIndex) => {
-    const positive = items.findIndex((item) => item.label)
+    const positives = items.flatMap((item, index) => (item.label ? [index] : []))
     const negatives = items.flatMap((item, index) => (item.label ? [] : [index]))
-    if (positive < 0 || negatives.length === 0) return
+    if (positives.length === 0 || negatives.length === 0) return
+    const positive = positives.length === 1 ? (positives[0] as number) : (positives[random.below(positives.length)] as number)
     chosen.push([dialogueIndex, positive], [dialogueIndex, negatives[random.below(negatives.length)] as number])
   })
   return chosen
@@ -196,63 +210,79 @@ export const evaluateModel = async (core: EvaluationCore, dialogues: PhotoChatDi
     options.onProgress?.({ task, done, total })
     return () => options.onProgress?.({ task, done: ++done, total })
   }
+  const semantics = options.semantics ?? SEMANTICS
   const report: EvaluationReport = {
     model: model ?? null,
     answered_by: recorder.answeredBy,
     seed: options.seed,
     dialogues: selected.length,
     tasks: [...options.tasks],
+    semantics: [...semantics],
     usage: recorder.usage,
     duration_seconds: 0,
   }
 
   if (options.tasks.includes('decide')) {
     const failures = emptyFailures()
-    const itemsByDialogue = selected.map(everyPrefix)
-    const balanced = balancedSelection(itemsByDialogue, options.seed)
-    const wanted: Array<[number, number]> =
-      options.prefixes === 'balanced' ? balanced : itemsByDialogue.flatMap((items, dialogueIndex) => items.map((_, index): [number, number] => [dialogueIndex, index]))
+    // The prefixes (and so the calls) are the same under both semantics; only labels differ.
+    const itemsBySemantics = new Map(semantics.map((name) => [name, selected.map((dialogue) => everyPrefix(dialogue, name))]))
+    const balancedBySemantics = new Map(semantics.map((name) => [name, balancedSelection(itemsBySemantics.get(name) as NextTurnItem[][], options.seed)]))
+    const anyItems = itemsBySemantics.get(semantics[0] as Semantics) as NextTurnItem[][]
+    const key = ([dialogueIndex, index]: [number, number]): string => `${dialogueIndex}:${index}`
+    const wantedKeys = new Map<string, [number, number]>()
+    if (options.prefixes === 'balanced') for (const pairs of balancedBySemantics.values()) for (const pair of pairs) wantedKeys.set(key(pair), pair)
+    else anyItems.forEach((items, dialogueIndex) => items.forEach((_, index) => wantedKeys.set(key([dialogueIndex, index]), [dialogueIndex, index])))
+    const wanted = [...wantedKeys.values()].sort((left, right) => left[0] - right[0] || left[1] - right[1])
     const tick = progress('decide', wanted.length)
     const answers = new Map<string, boolean | null>()
-    await runPool(wanted, options.concurrency, async ([dialogueIndex, index]) => {
-      const item = (itemsByDialogue[dialogueIndex] as NextTurnItem[])[index] as NextTurnItem
+    await runPool(wanted, options.concurrency, async (pair) => {
+      const item = (anyItems[pair[0]] as NextTurnItem[])[pair[1]] as NextTurnItem
       const outcome = await recorder.call(failures, (context) => core.decide(withModel({ dialogue: item.dialogue, speaker: item.speaker }), context))
-      answers.set(`${dialogueIndex}:${index}`, outcome.value === null ? null : outcome.value.share)
+      answers.set(key(pair), outcome.value === null ? null : outcome.value.share)
       tick()
     })
-    const random = seededRandom(options.seed + 101)
-    const score = (pairs: Array<[number, number]>) => {
-      const labels = pairs.map(([dialogueIndex, index]) => ((itemsByDialogue[dialogueIndex] as NextTurnItem[])[index] as NextTurnItem).label)
-      const predictions = pairs.map(([dialogueIndex, index]) => answers.get(`${dialogueIndex}:${index}`) ?? null)
-      const coin = pairs.map(() => random.next() < 0.5)
-      return { model: binaryMacroScores(predictions, labels), baseline: binaryMacroScores(coin, labels) }
-    }
-    const balancedScores = score(balanced)
-    const everyScores = options.prefixes === 'balanced' ? null : score(wanted)
-    report.decide = {
-      balanced: balancedScores.model,
-      every_prefix: everyScores?.model ?? null,
-      baseline: { balanced: balancedScores.baseline, every_prefix: everyScores?.baseline ?? null, kind: 'fair coin per item' },
-      failures,
+    report.decide = {}
+    for (const name of semantics) {
+      const itemsByDialogue = itemsBySemantics.get(name) as NextTurnItem[][]
+      const random = seededRandom(options.seed + 101)
+      const score = (pairs: Array<[number, number]>) => {
+        const labels = pairs.map(([dialogueIndex, index]) => ((itemsByDialogue[dialogueIndex] as NextTurnItem[])[index] as NextTurnItem).label)
+        const predictions = pairs.map((pair) => answers.get(key(pair)) ?? null)
+        const coin = pairs.map(() => random.next() < 0.5)
+        return { model: binaryMacroScores(predictions, labels), baseline: binaryMacroScores(coin, labels) }
+      }
+      const balancedScores = score(balancedBySemantics.get(name) as Array<[number, number]>)
+      const everyScores = options.prefixes === 'balanced' ? null : score(wanted)
+      report.decide[name] = {
+        balanced: balancedScores.model,
+        every_prefix: everyScores?.model ?? null,
+        baseline: { balanced: balancedScores.baseline, every_prefix: everyScores?.baseline ?? null, kind: 'fair coin per item' },
+        failures,
+      }
     }
   }
 
   if (options.tasks.includes('rank')) {
     const failures = emptyFailures()
-    const views = selected.map(rankingView).filter((view) => view.gold.length > 0 && view.dialogue.length > 0)
-    const tick = progress('rank', views.length)
-    const rankings = await runPool(views, options.concurrency, async (view) => {
-      const outcome = await recorder.call(failures, (context) => core.rank(withModel({ dialogue: view.dialogue }), context))
+    // The ranked dialogue is the same under both semantics; only which positions count as hits differs.
+    const dialogues = selected.filter((dialogue) => rankingView(dialogue).gold.length > 0 && rankingView(dialogue).dialogue.length > 0)
+    const tick = progress('rank', dialogues.length)
+    const rankings = await runPool(dialogues, options.concurrency, async (dialogue) => {
+      const outcome = await recorder.call(failures, (context) => core.rank(withModel({ dialogue: rankingView(dialogue).dialogue }), context))
       tick()
       return outcome.value === null ? null : outcome.value.candidates.map((candidate) => candidate.turn)
     })
-    const random = seededRandom(options.seed + 202)
-    const randomRankings = views.map((view) => random.shuffle(view.dialogue.map((_, turn) => turn)))
-    const golds = views.map((view) => view.gold)
-    report.rank = {
-      at_k: [1, 3, 5].map((k) => meanScoresAtK(rankings, golds, k)),
-      baseline: { at_k: [1, 3, 5].map((k) => meanScoresAtK(randomRankings, golds, k)), kind: 'random order of the turns' },
-      failures,
+    report.rank = {}
+    for (const name of semantics) {
+      const views = dialogues.map((dialogue) => rankingView(dialogue, name))
+      const random = seededRandom(options.seed + 202)
+      const randomRankings = views.map((view) => random.shuffle(view.dialogue.map((_, turn) => turn)))
+      const golds = views.map((view) => view.gold)
+      report.rank[name] = {
+        at_k: [1, 3, 5].map((k) => meanGroupScoresAtK(rankings, golds, k)),
+        baseline: { at_k: [1, 3, 5].map((k) => meanGroupScoresAtK(randomRankings, golds, k)), kind: 'random order of the turns' },
+        failures,
+      }
     }
   }
 

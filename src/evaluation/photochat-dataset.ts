@@ -98,24 +98,58 @@ export const contextBeforeShare = (dialogue: PhotoChatDialogue): Dialogue => {
 }
 
 /**
- * The whole conversation with share turns removed, and the positions (in that list) of the turns
- * after which a photo was shared: the gold answers of ranking mode.
+ * Which question a label answers.
+ * - `turn` (the product's): a turn is one speaker's run of consecutive messages, and a photo
+ *   belongs to the turn of the messages around it. "After these messages, should X's next turn (or,
+ *   when the dialogue ends with X's own message, the rest of X's current turn) include an image?"
+ * - `message` (PhotoChat's own, the paper's setup): "is the very next message a photo?"
  */
-export const rankingView = (dialogue: PhotoChatDialogue): { dialogue: Dialogue; gold: number[] } => {
+export const SEMANTICS = ['turn', 'message'] as const
+export type Semantics = (typeof SEMANTICS)[number]
+
+/**
+ * Where the run of the photo's sender that contains message `share` starts: the first of the
+ * sender's consecutive messages right before the photo (`share` itself when the photo opens the run).
+ */
+export const sharerRunStart = (turns: readonly LabelledTurn[], share: number): number => {
+  const sharer = (turns[share] as LabelledTurn).speaker
+  let start = share
+  while (start > 0 && (turns[start - 1] as LabelledTurn).speaker === sharer && !(turns[start - 1] as LabelledTurn).share) start--
+  return start
+}
+
+/**
+ * The whole conversation with share messages removed, and for each shared photo the positions (in
+ * that list) after which ranking it counts as a hit. Message semantics: only the message right
+ * before the photo. Turn semantics: any position from the other person's last message before the
+ * sharer's run to the message right before the photo (the image could go anywhere in that turn).
+ */
+export const rankingView = (dialogue: PhotoChatDialogue, semantics: Semantics = 'message'): { dialogue: Dialogue; gold: number[][] } => {
   const kept: Dialogue = []
-  const gold: number[] = []
-  for (const turn of dialogue.turns) {
+  const gold: number[][] = []
+  const keptPosition: number[] = []
+  dialogue.turns.forEach((turn, index) => {
+    keptPosition.push(kept.length)
     if (turn.share) {
-      if (kept.length > 0 && !gold.includes(kept.length - 1)) gold.push(kept.length - 1)
-      continue
+      if (kept.length === 0 || gold.some((group) => group.includes(kept.length - 1))) return
+      const last = kept.length - 1
+      if (semantics === 'message') {
+        gold.push([last])
+        return
+      }
+      // keptPosition of the run's first message is the position right after the other person's last message.
+      const first = Math.max(0, (keptPosition[sharerRunStart(dialogue.turns, index)] as number) - 1)
+      gold.push(Array.from({ length: last - first + 1 }, (_, offset) => first + offset))
+      return
     }
     kept.push({ speaker: turn.speaker, text: turn.text })
-  }
+  })
   return { dialogue: kept, gold }
 }
 
 /** A next-turn Decide question: after `dialogue`, does `speaker` share an image? */
 export interface NextTurnItem {
+  /** `<dialogue id>#<t>`: the same prefix has the same id under both semantics. */
   id: string
   dialogue: Dialogue
   speaker: string
@@ -123,21 +157,23 @@ export interface NextTurnItem {
 }
 
 /**
- * Every prefix up to the first share: the prefix ending before turn t (t >= 1), asked for the
- * speaker of turn t; positive when turn t is the share. Dialogues without a share give nothing.
- * Prefixes whose next speaker has not spoken yet are left out: the service only accepts a
- * speaker who is already a participant of the dialogue.
+ * Every prefix up to the first photo s: the messages [0, t) for t = 1..s, asked for the speaker of
+ * message t. The prefixes are the same under both semantics; the labels differ:
+ * - `message`: positive only for t = s (the next message is the photo);
+ * - `turn`: positive when messages t..s all belong to the photo's sender, i.e. t lies in the
+ *   sender's run that contains the photo (asked before the other person's last message is answered,
+ *   or in the middle of the sender's own turn, the answer is "yes, this turn carries an image").
+ * A prefix whose asked speaker has not spoken yet is kept: a product asks exactly that about a new
+ * participant. Dialogues without a photo, or opening with one, give nothing.
  */
-export const everyPrefix = (dialogue: PhotoChatDialogue): NextTurnItem[] => {
+export const everyPrefix = (dialogue: PhotoChatDialogue, semantics: Semantics = 'turn'): NextTurnItem[] => {
   const share = firstShareIndex(dialogue)
   if (share < 1) return []
+  const runStart = semantics === 'turn' ? sharerRunStart(dialogue.turns, share) : share
   const items: NextTurnItem[] = []
-  const speakers = new Set<string>()
   for (let t = 1; t <= share; t++) {
-    speakers.add((dialogue.turns[t - 1] as LabelledTurn).speaker)
     const speaker = (dialogue.turns[t] as LabelledTurn).speaker
-    if (!speakers.has(speaker)) continue
-    items.push({ id: `${dialogue.id}#${t}`, dialogue: plain(dialogue.turns.slice(0, t)), speaker, label: t === share })
+    items.push({ id: `${dialogue.id}#${t}`, dialogue: plain(dialogue.turns.slice(0, t)), speaker, label: t >= runStart })
   }
   return items
 }

@@ -27,26 +27,37 @@ export const renderMarkdownReport = (report: EvaluationReport, command?: string)
     '',
   )
   lines.push('| Task | Metric | Items | Model | Random |', '|---|---|---:|---:|---:|')
+  const semantics = report.semantics
   const decide = report.decide
   if (decide !== undefined) {
-    const rows: Array<[string, typeof decide.balanced | null, typeof decide.balanced | null]> = [
-      ['balanced', decide.balanced, decide.baseline.balanced],
-      ['every prefix', decide.every_prefix, decide.baseline.every_prefix],
-    ]
-    for (const [set, scores, baseline] of rows) {
-      if (scores === null || baseline === null) continue
-      lines.push(`| Decide (${set}) | macro precision | ${scores.items} | ${figure(scores.precision)} | ${figure(baseline.precision)} |`)
-      lines.push(`| Decide (${set}) | macro recall | ${scores.items} | ${figure(scores.recall)} | ${figure(baseline.recall)} |`)
-      lines.push(`| Decide (${set}) | macro F1 | ${scores.items} | ${figure(scores.f1)} | ${figure(baseline.f1)} |`)
+    for (const name of semantics) {
+      const scored = decide[name]
+      if (scored === undefined) continue
+      const rows: Array<[string, typeof scored.balanced | null, typeof scored.balanced | null]> = [
+        ['balanced', scored.balanced, scored.baseline.balanced],
+        ['every prefix', scored.every_prefix, scored.baseline.every_prefix],
+      ]
+      for (const [set, scores, baseline] of rows) {
+        if (scores === null || baseline === null) continue
+        const label = `Decide, ${name} (${set})`
+        lines.push(`| ${label} | macro precision | ${scores.items} | ${figure(scores.precision)} | ${figure(baseline.precision)} |`)
+        lines.push(`| ${label} | macro recall | ${scores.items} | ${figure(scores.recall)} | ${figure(baseline.recall)} |`)
+        lines.push(`| ${label} | macro F1 | ${scores.items} | ${figure(scores.f1)} | ${figure(baseline.f1)} |`)
+        lines.push(`| ${label} | share P / R / F1 | ${scores.share.support} | ${figure(scores.share.precision)} / ${figure(scores.share.recall)} / ${figure(scores.share.f1)} | ${figure(baseline.share.precision)} / ${figure(baseline.share.recall)} / ${figure(baseline.share.f1)} |`)
+      }
     }
   }
   const rank = report.rank
   if (rank !== undefined) {
-    rank.at_k.forEach((scores, index) => {
-      const baseline = rank.baseline.at_k[index]
-      if (baseline === undefined) return
-      lines.push(`| Decide ranking | P@${scores.k} / R@${scores.k} / F1@${scores.k} | ${scores.items} | ${figure(scores.precision)} / ${figure(scores.recall)} / ${figure(scores.f1)} | ${figure(baseline.precision)} / ${figure(baseline.recall)} / ${figure(baseline.f1)} |`)
-    })
+    for (const name of semantics) {
+      const scored = rank[name]
+      if (scored === undefined) continue
+      scored.at_k.forEach((scores, index) => {
+        const baseline = scored.baseline.at_k[index]
+        if (baseline === undefined) return
+        lines.push(`| Decide ranking, ${name} | P@${scores.k} / R@${scores.k} / F1@${scores.k} | ${scores.items} | ${figure(scores.precision)} / ${figure(scores.recall)} / ${figure(scores.f1)} | ${figure(baseline.precision)} / ${figure(baseline.recall)} / ${figure(baseline.f1)} |`)
+      })
+    }
   }
   const describe = report.describe
   if (describe !== undefined) {
@@ -64,8 +75,17 @@ export const renderMarkdownReport = (report: EvaluationReport, command?: string)
     lines.push(`| Retrieve | MRR | ${retrieve.scores.items} | ${figure(retrieve.scores.mrr)} | ${cell(baseline?.mrr)} |`)
   }
   lines.push('')
-  if (decide !== undefined) lines.push(`- Decide: ${failureNote(decide.failures)}; baseline: ${decide.baseline.kind}.`)
-  if (rank !== undefined) lines.push(`- Decide ranking: ${failureNote(rank.failures)}; baseline: ${rank.baseline.kind}.`)
+  // The calls are shared by both label sets, so failures are the same in each: reported once.
+  const decideScored = decide === undefined ? undefined : semantics.map((name) => decide[name]).find((scored) => scored !== undefined)
+  if (decideScored !== undefined) lines.push(`- Decide: ${failureNote(decideScored.failures)}; baseline: ${decideScored.baseline.kind}.`)
+  const rankScored = rank === undefined ? undefined : semantics.map((name) => rank[name]).find((scored) => scored !== undefined)
+  if (rankScored !== undefined) lines.push(`- Decide ranking: ${failureNote(rankScored.failures)}; baseline: ${rankScored.baseline.kind}.`)
+  if (decideScored !== undefined || rankScored !== undefined) {
+    lines.push(
+      "- Semantics: `turn` asks whether the speaker's next turn (a run of their consecutive messages) carries an image, and a ranking hit is any position of the sharer's turn; " +
+        '`message` asks whether the very next message is the photo (PhotoChat, the paper\'s setup).',
+    )
+  }
   if (describe !== undefined) lines.push(`- Describe (restrictions: ${describe.restrictions.join(', ') || 'none'}): ${failureNote(describe.failures)}; baseline: ${describe.baseline.kind}.`)
   if (retrieve !== undefined) {
     lines.push(

@@ -33,28 +33,40 @@ t.test('evaluates every task with item counts, baselines and failures scored as 
     },
   })
   t.same(progress, ['decide', 'rank', 'describe', 'retrieve'])
-  const decide = report.decide
-  if (decide === undefined || decide.every_prefix === null) throw new Error('decide report missing')
-  // Every prefix whose next speaker has already spoken: dialogue 1 gives t=2..4, dialogue 2 t=2..3,
-  // dialogue 3 only t=2 (its positive) -> 6 items, 3 positives.
-  t.equal(decide.every_prefix.items, 6)
-  t.equal(decide.every_prefix.share.support, 3)
-  // Dialogue 3 always fails to parse: counted, and scored as wrong (its positive becomes a miss).
-  t.equal(decide.failures.parse_failures, 1)
-  t.equal(decide.every_prefix.parse_failures, 1)
-  // Balanced: one positive and one negative per dialogue that has both (dialogue 3 has no negative).
-  t.equal(decide.balanced.items, 4)
-  t.equal(decide.baseline.balanced.items, 4)
-  t.equal(decide.every_prefix.share.recall, 2 / 3)
-  t.equal(decide.every_prefix.share.precision, 1)
+  t.same(report.semantics, ['turn', 'message'], 'both label sets by default, the product\'s first')
+  const turnDecide = report.decide?.turn
+  const messageDecide = report.decide?.message
+  if (turnDecide?.every_prefix == null || messageDecide?.every_prefix == null) throw new Error('decide report missing')
+  // Every prefix up to the photo, including those asking about someone who has not spoken yet:
+  // dialogue 1 gives t=1..4, dialogue 2 t=1..3, dialogue 3 t=1..2 -> 9 items under both semantics.
+  t.equal(messageDecide.every_prefix.items, 9)
+  t.equal(turnDecide.every_prefix.items, 9)
+  // Message labels: only the prefix right before each photo (3). Turn labels: every prefix inside
+  // the sharer's run (dialogue 1: t=2..4, dialogue 2: t=3, dialogue 3: t=1..2 -> 6).
+  t.equal(messageDecide.every_prefix.share.support, 3)
+  t.equal(turnDecide.every_prefix.share.support, 6)
+  // Dialogue 3 always fails to parse: counted once per call, and scored as wrong under each label set.
+  t.equal(messageDecide.failures.parse_failures, 2)
+  t.equal(messageDecide.every_prefix.parse_failures, 2)
+  // The scripted core says yes only after "look at this photo" and "show me a picture".
+  t.equal(messageDecide.every_prefix.share.recall, 2 / 3)
+  t.equal(messageDecide.every_prefix.share.precision, 2 / 3, "dialogue 3's failed negative counts as a false yes")
+  t.equal(turnDecide.every_prefix.share.recall, 2 / 6)
+  t.equal(turnDecide.every_prefix.share.precision, 1)
+  // Balanced: one positive and one negative per dialogue that has both (under turn semantics
+  // dialogue 3 has no negative: its B speaks first and shares in that run).
+  t.equal(messageDecide.balanced.items, 6)
+  t.equal(turnDecide.balanced.items, 4)
+  t.equal(turnDecide.baseline.balanced.items, 4)
 
   const rank = report.rank
-  if (rank === undefined) throw new Error('rank report missing')
-  t.equal(rank.at_k[0]?.items, 3)
-  t.equal(rank.failures.parse_failures, 1)
+  if (rank?.turn === undefined || rank.message === undefined) throw new Error('rank report missing')
+  t.equal(rank.message.at_k[0]?.items, 3)
+  t.equal(rank.message.failures.parse_failures, 1, 'one rank call per dialogue serves both label sets')
   // Dialogues 1 and 2 rank their gold turn first; dialogue 3 failed: P@1 = 2/3.
-  t.equal(rank.at_k[0]?.precision, 2 / 3)
-  t.equal(rank.baseline.at_k.length, 3)
+  t.equal(rank.message.at_k[0]?.precision, 2 / 3)
+  t.equal(rank.turn.at_k[0]?.recall, 2 / 3)
+  t.equal(rank.message.baseline.at_k.length, 3)
 
   const describe = report.describe
   if (describe === undefined) throw new Error('describe report missing')
@@ -71,7 +83,8 @@ t.test('evaluates every task with item counts, baselines and failures scored as 
   t.ok(report.usage.total_tokens > 0)
 
   const markdown = renderMarkdownReport(report, 'driber eval --data x.json')
-  t.match(markdown, /\| Decide \(balanced\) \| macro F1 \| 4 \|/)
+  t.match(markdown, /\| Decide, turn \(balanced\) \| macro F1 \| 4 \|/)
+  t.match(markdown, /\| Decide, message \(every prefix\) \| share P \/ R \/ F1 \| 3 \| 0.667 \/ 0.667 \/ 0.667 \|/)
   t.match(markdown, /\| Retrieve \| MRR \| 3 \|/)
   t.match(markdown, /parse failures 1/)
 })
@@ -83,7 +96,12 @@ t.test('the same seed gives the same report; the balanced-only mode skips every-
   const second = await evaluateModel(createFakeCore(gallery), dialogues, { ...options, tasks: [...options.tasks] })
   t.same(first.decide, second.decide)
   const calls: string[] = []
-  const balanced = await evaluateModel(createFakeCore(gallery, calls), dialogues, { ...options, tasks: ['decide'], prefixes: 'balanced' })
-  t.equal(calls.length, 4)
-  t.equal(balanced.decide?.every_prefix, null)
+  const balanced = await evaluateModel(createFakeCore(gallery, calls), dialogues, { ...options, tasks: ['decide'], prefixes: 'balanced', semantics: ['message'] })
+  t.equal(calls.length, 6)
+  t.equal(balanced.decide?.message?.every_prefix, null)
+  t.equal(balanced.decide?.turn, undefined, 'only the label set asked for')
+  // Both label sets: the union of their balanced prefixes, each asked once (fewer than the 9 prefixes).
+  const both: string[] = []
+  await evaluateModel(createFakeCore(gallery, both), dialogues, { ...options, tasks: ['decide'], prefixes: 'balanced' })
+  t.ok(both.length >= 6 && both.length <= 9)
 })

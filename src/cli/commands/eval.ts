@@ -9,7 +9,7 @@ import pino from 'pino'
 import { loadConfig, resolveDataPath, type Config } from '../../config.js'
 import { RESTRICTIONS, type Restriction } from '../../core/types.js'
 import { EVALUATION_TASKS, evaluateModel, type EvaluationTask } from '../../evaluation/evaluate-model.js'
-import { readPhotoChat } from '../../evaluation/photochat-dataset.js'
+import { readPhotoChat, SEMANTICS, type Semantics } from '../../evaluation/photochat-dataset.js'
 import { renderMarkdownReport } from '../../evaluation/render-report.js'
 import { contentLemmas } from '../../providers/embedded/sentence-embedder.js'
 import { positiveIntegerOption } from '../positive-integer-option.js'
@@ -27,6 +27,9 @@ Evaluates a model from the registry on PhotoChat-format dialogues (JSON array or
   --limit N              only the first N dialogues
   --seed S               seed for the balanced set and the random baselines (default 13)
   --prefixes all|balanced  Decide on every prefix (default) or only on the balanced set
+  --semantics turn|message|both  label sets to score (default both): turn = does the speaker's
+                         next turn carry an image (the product's question); message = is the very
+                         next message the photo (PhotoChat's labels, the paper's setup)
   --restrictions LIST    Describe restrictions (default: prefix)
   --index NAME           image index for Retrieve (default: the configured default)
   --registry FILE        model registry (default: config)
@@ -41,6 +44,7 @@ export interface EvalArguments {
   limit?: number
   seed: number
   prefixes: 'all' | 'balanced'
+  semantics: Semantics[]
   restrictions: Restriction[]
   index?: string
   registry?: string
@@ -59,6 +63,7 @@ export const parseEvalArguments = (argv: string[]): EvalArguments | 'help' => {
       limit: { type: 'string' },
       seed: { type: 'string' },
       prefixes: { type: 'string' },
+      semantics: { type: 'string' },
       restrictions: { type: 'string' },
       index: { type: 'string' },
       registry: { type: 'string' },
@@ -75,6 +80,8 @@ export const parseEvalArguments = (argv: string[]): EvalArguments | 'help' => {
   for (const restriction of restrictions) if (!(RESTRICTIONS as readonly string[]).includes(restriction)) throw new Error(`unknown restriction "${restriction}" (known: ${RESTRICTIONS.join(', ')})`)
   const prefixes = values.prefixes ?? 'all'
   if (prefixes !== 'all' && prefixes !== 'balanced') throw new Error('--prefixes must be all or balanced')
+  const semanticsOption = values.semantics ?? 'both'
+  if (semanticsOption !== 'both' && !(SEMANTICS as readonly string[]).includes(semanticsOption)) throw new Error('--semantics must be turn, message or both')
   if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`)
   const parsed: EvalArguments = {
     data: values.data,
@@ -82,6 +89,7 @@ export const parseEvalArguments = (argv: string[]): EvalArguments | 'help' => {
     concurrency: positiveIntegerOption('concurrency', values.concurrency, 4),
     seed: values.seed === undefined ? 13 : Number(values.seed),
     prefixes,
+    semantics: semanticsOption === 'both' ? [...SEMANTICS] : [semanticsOption as Semantics],
     restrictions: restrictions as Restriction[],
   }
   const limit = positiveIntegerOption('limit', values.limit)
@@ -142,6 +150,7 @@ export const run = async (argv: string[]): Promise<number> => {
       seed: parsed.seed,
       ...(parsed.limit === undefined ? {} : { limit: parsed.limit }),
       prefixes: parsed.prefixes,
+      semantics: parsed.semantics,
       restrictions: parsed.restrictions,
       ...(parsed.index === undefined ? {} : { index: parsed.index }),
       ...(gallery === undefined ? {} : { galleryUrls: gallery }),

@@ -1,8 +1,9 @@
 /**
  * What the embedded Decide model sees: a fixed-length feature vector for "the dialogue so far, and
- * `speaker` takes the next turn". Cue words for showing and seeing, requests and offers, question
+ * `speaker` takes the next turn (or continues their own)". Cue words for showing and seeing, requests and offers, question
  * forms, visual objects, personal experience, turn position, speaker change, length, and the mean
  * GloVe vector of the last turns. The same per-turn cues also pick the triggering turn and intents.
+ * The words of the last two turns are the sparse part of the model (lexical-features.ts).
  */
 import type { Dialogue } from '../../core/types.js'
 import type { GloveVocabulary } from './glove-vocabulary.js'
@@ -20,6 +21,7 @@ import {
   SOCIAL_WORDS,
   VISUAL_OBJECTS,
 } from './lexicon.js'
+import { runStart } from './lexical-features.js'
 import { accumulateText, dot, embedSentence, normalise } from './sentence-embedder.js'
 import { analyse } from './text-analysis.js'
 
@@ -99,7 +101,6 @@ export const SCALAR_FEATURES = [
   'last_offer_by_speaker',
   'last_offer_by_other',
   'last_request_by_other',
-  'last_request_by_speaker',
   'last_question_by_other',
   'last_question_by_speaker',
   'last_visual_objects',
@@ -116,6 +117,8 @@ export const SCALAR_FEATURES = [
   'earlier_photo_words',
   'speaker_continues',
   'speaker_turn_share',
+  'speaker_is_new',
+  'last_turn_messages',
   'position',
   'position_early',
   'photo_similarity',
@@ -174,7 +177,8 @@ export const decideFeatures = (vocabulary: GloveVocabulary, dialogue: Dialogue, 
     scalars.last_offer_by_speaker = bySpeaker ? Math.min(2, last.offer) : 0
     scalars.last_offer_by_other = bySpeaker ? 0 : Math.min(2, last.offer)
     scalars.last_request_by_other = bySpeaker ? 0 : Math.min(2, last.request)
-    scalars.last_request_by_speaker = bySpeaker ? Math.min(2, last.request) : 0
+    // No `last_request_by_speaker`: PhotoChat has almost no speaker who asks to see something and
+    // then shares, so the fit gave it a spurious positive weight ("Can I see him?" made the asker share).
     scalars.last_question_by_other = !bySpeaker && last.question ? 1 : 0
     scalars.last_question_by_speaker = bySpeaker && last.question ? 1 : 0
     scalars.last_visual_objects = Math.log1p(last.visual)
@@ -209,6 +213,10 @@ export const decideFeatures = (vocabulary: GloveVocabulary, dialogue: Dialogue, 
     scalars.earlier_photo_words = Math.min(1, earlier)
     scalars.speaker_continues = bySpeaker ? 1 : 0
     scalars.speaker_turn_share = speakerTurns / count
+    // Someone who has not spoken yet (a new participant) rarely opens with a photo.
+    scalars.speaker_is_new = speakerTurns === 0 ? 1 : 0
+    // Messages in the last turn (one speaker's run): a long run by the speaker is often the run the photo ends.
+    scalars.last_turn_messages = Math.log1p(lastIndex - runStart(dialogue, lastIndex) + 1)
   }
   // Capped: past a dozen turns, length alone says little about whether a photo comes next.
   scalars.position = Math.log1p(Math.min(count, POSITION_CAP))

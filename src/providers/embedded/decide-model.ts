@@ -11,19 +11,32 @@ import type { Dialogue, Intent } from '../../core/types.js'
 import { DriberError } from '../../errors.js'
 import { decideFeatures, SCALAR_FEATURES, type TurnCues } from './decide-features.js'
 import type { GloveVocabulary } from './glove-vocabulary.js'
+import { LEXICAL_SLOTS, visitLexicalTerms, type LexicalSlot } from './lexical-features.js'
+import { RANK_FEATURES, RANK_SLOTS, type RankWeights } from './rank-model.js'
 import { sigmoid } from './logistic-regression.js'
 
-export const WEIGHTS_FORMAT = 'driber-embedded-decide/1'
+export const WEIGHTS_FORMAT = 'driber-embedded-decide/2'
 
 /** The committed weights file (see scripts/fit-embedded-decide.ts). */
 export interface DecideWeights {
   format: typeof WEIGHTS_FORMAT
+  /** Dense features, in `decideFeatures` order. */
   features: string[]
   /** Standardisation: z = (x - mean) / scale. */
   mean: number[]
   scale: number[]
   weights: number[]
   bias: number
+  /**
+   * Weights of the lexical terms per slot (`LEXICAL_SLOTS`), added to the score once per
+   * occurrence; terms outside the fitted vocabulary weigh nothing.
+   */
+  lexical: Record<LexicalSlot, Record<string, number>>
+  /**
+   * The ranking head (rank-model.ts), fitted after the next-turn weights; without it ranking
+   * orders positions by the next-turn probability alone.
+   */
+  rank?: RankWeights
   /** Platt scaling of the raw score: P = sigmoid(a * score + b). */
   calibration: { a: number; b: number }
   /** Share when the calibrated probability reaches this. */
@@ -38,7 +51,9 @@ export const defaultWeightsPath = (): string => path.join(projectRoot, 'data', '
 export const readDecideWeights = (file: string, dimension: number): DecideWeights => {
   const weights = JSON.parse(readFileSync(file, 'utf8')) as DecideWeights
   const expected = SCALAR_FEATURES.length + dimension
-  if (weights.format !== WEIGHTS_FORMAT || weights.features.length !== expected || weights.weights.length !== expected) {
+  const lexicalMatches = typeof weights.lexical === 'object' && weights.lexical !== null && LEXICAL_SLOTS.every((slot) => typeof weights.lexical[slot] === 'object')
+  const rankMatches = weights.rank === undefined || (weights.rank.weights.length === RANK_FEATURES.length && RANK_SLOTS.every((slot) => typeof weights.rank?.lexical[slot] === 'object'))
+  if (weights.format !== WEIGHTS_FORMAT || weights.features.length !== expected || weights.weights.length !== expected || !lexicalMatches || !rankMatches) {
     throw new DriberError('INTERNAL', { message: `${file} does not match the embedded Decide features (refit with scripts/fit-embedded-decide.ts)` })
   }
   return weights
@@ -52,6 +67,8 @@ export interface Prediction {
   values: Float64Array
   /** Per-feature contributions to the raw score (weight x standardised value). */
   contributions: Float64Array
+  /** Contribution of each lexical slot's terms (`LEXICAL_SLOTS` order). */
+  lexicalContributions: Float64Array
   cues: TurnCues[]
 }
 
@@ -60,22 +77,32 @@ export interface DecideModel {
   predict(dialogue: Dialogue, speaker: string): Prediction
 }
 
-export const createDecideModel = (vocabulary: GloveVocabulary, weights: DecideWeights): DecideModel => ({
-  weights,
-  predict(dialogue, speaker) {
-    const { values, cues } = decideFeatures(vocabulary, dialogue, speaker)
-    const contributions = new Float64Array(values.length)
-    let score = weights.bias
-    for (let i = 0; i < values.length; i++) {
-      const standardised = ((values[i] as number) - (weights.mean[i] as number)) / (weights.scale[i] as number)
-      const contribution = (weights.weights[i] as number) * standardised
-      contributions[i] = contribution
-      score += contribution
-    }
-    const probability = sigmoid(weights.calibration.a * score + weights.calibration.b)
-    return { probability, share: probability >= weights.threshold, values, contributions, cues }
-  },
-})
+export const createDecideModel = (vocabulary: GloveVocabulary, weights: DecideWeights): DecideModel => {
+  // Maps once at load: a lookup per term on the request path, no per-request objects.
+  const lexical = LEXICAL_SLOTS.map((slot) => new Map(Object.entries(weights.lexical[slot])))
+  return {
+    weights,
+    predict(dialogue, speaker) {
+      const { values, cues } = decideFeatures(vocabulary, dialogue, speaker)
+      const contributions = new Float64Array(values.length)
+      let score = weights.bias
+      for (let i = 0; i < values.length; i++) {
+        const standardised = ((values[i] as number) - (weights.mean[i] as number)) / (weights.scale[i] as number)
+        const contribution = (weights.weights[i] as number) * standardised
+        contributions[i] = contribution
+        score += contribution
+      }
+      const lexicalContributions = new Float64Array(LEXICAL_SLOTS.length)
+      visitLexicalTerms(dialogue, speaker, (slot, term) => {
+        const weight = (lexical[slot] as Map<string, number>).get(term)
+        if (weight !== undefined) lexicalContributions[slot] = (lexicalContributions[slot] as number) + weight
+      })
+      for (const contribution of lexicalContributions) score += contribution
+      const probability = sigmoid(weights.calibration.a * score + weights.calibration.b)
+      return { probability, share: probability >= weights.threshold, values, contributions, lexicalContributions, cues }
+    },
+  }
+}
 
 /** The cue of a turn that each last-turn feature measures (the trigger weighs turns with the model's weights). */
 const TRIGGER_CUES: ReadonlyArray<[feature: string, cue: (cue: TurnCues) => number, fallback: number]> = [
@@ -148,14 +175,33 @@ const FEATURE_PHRASES: Partial<Record<string, string>> = {
   last_emotion: 'the last turn expresses a feeling',
 }
 
-/** A one-sentence rationale naming the features that moved the score most. */
+/**
+ * Phrases that read as a reason against sharing only. The fit may still give them a positive push
+ * (short-context copies make "barely started" common among positives), but "an image fits here:
+ * the conversation has barely started" explains nothing to a reader.
+ */
+const NO_REASONS_ONLY = new Set([FEATURE_PHRASES.position_early, FEATURE_PHRASES.last_acknowledgement])
+
+const LEXICAL_PHRASES: Record<LexicalSlot, string> = {
+  last_turn_by_speaker: "the speaker's own words in this turn",
+  last_turn_by_other: 'what the other person just said',
+  previous_turn_by_speaker: "the speaker's previous turn",
+  previous_turn_by_other: "the other person's previous turn",
+}
+
+/** A one-sentence rationale naming the features (dense or lexical) that moved the score most. */
 export const rationaleFrom = (prediction: Prediction, features: string[]): string => {
-  const ranked = [...prediction.contributions.keys()]
-    .filter((index) => FEATURE_PHRASES[features[index] as string] !== undefined)
-    .sort((left, right) => Math.abs(prediction.contributions[right] as number) - Math.abs(prediction.contributions[left] as number))
-    .filter((index) => (prediction.share ? (prediction.contributions[index] as number) > 0 : (prediction.contributions[index] as number) < 0))
+  const candidates: Array<[phrase: string, contribution: number]> = [
+    ...[...prediction.contributions.keys()]
+      .filter((index) => FEATURE_PHRASES[features[index] as string] !== undefined)
+      .map((index): [string, number] => [FEATURE_PHRASES[features[index] as string] as string, prediction.contributions[index] as number]),
+    ...LEXICAL_SLOTS.map((slot, index): [string, number] => [LEXICAL_PHRASES[slot], prediction.lexicalContributions[index] as number]),
+  ]
+  const ranked = candidates
+    .filter(([phrase, contribution]) => (prediction.share ? contribution > 0 && !NO_REASONS_ONLY.has(phrase) : contribution < 0))
+    .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
     .slice(0, 2)
-    .map((index) => FEATURE_PHRASES[features[index] as string] as string)
+    .map(([phrase]) => phrase)
   const percent = Math.round(prediction.probability * 100)
   const reasons = ranked.length > 0 ? `: ${ranked.join('; ')}` : ''
   return prediction.share

@@ -11,6 +11,7 @@ import type { ChatModel, ChatRequest, ChatResponse, StageTask } from '../provide
 import { intentsFrom, rationaleFrom, triggerTurn, type Prediction } from './decide-model.js'
 import { describe } from './describer.js'
 import type { EmbeddedRuntime } from './embedded-runtime.js'
+import { turnProbabilities } from './rank-model.js'
 
 const countWords = (text: string): number => text.split(/\s+/).filter((word) => word.length > 0).length
 
@@ -19,7 +20,7 @@ const speakersOf = (dialogue: Dialogue): string[] => [...new Set(dialogue.map((t
 const round = (value: number): number => Math.round(value * 10_000) / 10_000
 
 /** The `topic_shift` feature's value (looked up by name so the feature layout stays in one place). */
-const topicShiftOf = (runtime: EmbeddedRuntime, values: Float64Array): number => {
+const topicShiftOf = (runtime: Pick<EmbeddedRuntime, 'decide'>, values: Float64Array): number => {
   const index = runtime.decide.weights.features.indexOf('topic_shift')
   return index < 0 ? 0 : (values[index] as number)
 }
@@ -29,7 +30,7 @@ const topicShiftOf = (runtime: EmbeddedRuntime, values: Float64Array): number =>
  * core allows (participants who have not spoken included; the features work from the dialogue, so a
  * silent participant is scored like any speaker who did not write the last message).
  */
-export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'decide' }>): Record<string, unknown> => {
+export const answerDecide = (runtime: Pick<EmbeddedRuntime, 'vocabulary' | 'decide'>, task: Extract<StageTask, { stage: 'decide' }>): Record<string, unknown> => {
   const candidates = task.speaker !== undefined ? [task.speaker] : [...(task.speakers ?? speakersOf(task.dialogue))]
   if (candidates.length === 0) candidates.push('user')
   let best: { speaker: string; prediction: Prediction } | undefined
@@ -50,21 +51,22 @@ export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, 
   }
 }
 
-/** The `driber_rank` answer: every turn, scored as P(an image follows it) for its likeliest sharer. */
-export const answerRank = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'rank' }>): Record<string, unknown> => {
-  const speakers = speakersOf(task.dialogue)
-  const candidates = task.dialogue.map((_, turn) => {
-    const prefix = task.dialogue.slice(0, turn + 1)
-    let probability = 0
-    let chosen = speakers[0] ?? 'user'
-    for (const speaker of speakers) {
-      const candidate = runtime.decide.predict(prefix, speaker).probability
-      if (candidate > probability) {
-        probability = candidate
-        chosen = speaker
-      }
+/**
+ * The `driber_rank` answer: every position, scored as P(an image goes right after it). The
+ * next-turn model gives each prefix's likeliest sharer and probability; the ranking head, which
+ * also reads the messages around the position, rescores it (see rank-model.ts).
+ */
+export const answerRank = (runtime: Pick<EmbeddedRuntime, 'vocabulary' | 'decide' | 'rank'>, task: Extract<StageTask, { stage: 'rank' }>): Record<string, unknown> => {
+  const turns = turnProbabilities(runtime.decide, task.dialogue)
+  const probabilities = turns.map((turn) => turn.probability)
+  const rank = runtime.rank
+  const candidates = turns.map((turn, position) => {
+    const probability = rank === undefined ? turn.probability : rank.probability(task.dialogue, position, probabilities)
+    return {
+      turn: position,
+      confidence: round(probability),
+      rationale: `Estimated ${Math.round(probability * 100)}% chance that an image goes right after this message (most likely shared by ${turn.speaker}).`,
     }
-    return { turn, confidence: round(probability), rationale: `Estimated ${Math.round(probability * 100)}% chance that ${chosen} shares an image after this turn.` }
   })
   return { candidates }
 }

@@ -5,12 +5,15 @@
  */
 import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideModel } from './decide-model.js'
 import { createDescribeLexiconModel, defaultDescribeLexiconPath, readDescribeLexicon, type DescribeLexiconModel } from './describe-lexicon.js'
+import { createRankModel, type RankModel } from './rank-model.js'
 import { loadGloveVocabulary, sharedGloveVocabulary, type GloveVocabulary } from './glove-vocabulary.js'
 
 export interface EmbeddedRuntime {
   readonly vocabulary: GloveVocabulary
   readonly decide: DecideModel
   readonly describe: DescribeLexiconModel
+  /** The ranking head, when the weights file has one. */
+  readonly rank?: RankModel
 }
 
 export interface EmbeddedRuntimeOptions {
@@ -28,7 +31,9 @@ export const loadEmbeddedRuntime = (options: EmbeddedRuntimeOptions = {}): Embed
   const vocabulary = options.vocabularyPath === undefined ? sharedGloveVocabulary() : loadGloveVocabulary({ path: options.vocabularyPath })
   const weights = readDecideWeights(options.weightsPath ?? defaultWeightsPath(), vocabulary.dimension)
   const lexicon = readDescribeLexicon(options.lexiconPath ?? defaultDescribeLexiconPath())
-  return { vocabulary, decide: createDecideModel(vocabulary, weights), describe: createDescribeLexiconModel(lexicon, vocabulary) }
+  const decide = createDecideModel(vocabulary, weights)
+  const describe = createDescribeLexiconModel(lexicon, vocabulary)
+  return weights.rank === undefined ? { vocabulary, decide, describe } : { vocabulary, decide, describe, rank: createRankModel(weights.rank) }
 }
 
 const runtimes = new Map<string, EmbeddedRuntime>()

@@ -10,7 +10,10 @@ const fixture = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'photocha
 
 t.test('parses options with defaults and rejects bad ones', async (t) => {
   const parsed = parseEvalArguments(['--data', 'x.json'])
-  t.same(parsed, { data: 'x.json', tasks: ['decide', 'rank', 'describe', 'retrieve'], concurrency: 4, seed: 13, prefixes: 'all', restrictions: ['prefix'] })
+  t.same(parsed, { data: 'x.json', tasks: ['decide', 'rank', 'describe', 'retrieve'], concurrency: 4, seed: 13, prefixes: 'all', semantics: ['turn', 'message'], restrictions: ['prefix'] })
+  t.match(parseEvalArguments(['--data', 'x.json', '--semantics', 'message']), { semantics: ['message'] })
+  t.match(parseEvalArguments(['--data', 'x.json', '--semantics', 'both']), { semantics: ['turn', 'message'] })
+  t.throws(() => parseEvalArguments(['--data', 'x', '--semantics', 'photo']), /--semantics must be turn, message or both/)
   const full = parseEvalArguments(['--data', 'x.json', '--model', 'tiny', '--tasks', 'decide,rank', '--concurrency', '8', '--limit', '20', '--seed', '3', '--out', 'dir', '--prefixes', 'balanced', '--restrictions', 'prefix,generic'])
   t.match(full, { model: 'tiny', tasks: ['decide', 'rank'], concurrency: 8, limit: 20, seed: 3, out: 'dir', prefixes: 'balanced', restrictions: ['prefix', 'generic'] })
   t.equal(parseEvalArguments(['--help']), 'help')
@@ -32,7 +35,9 @@ t.test('evaluates the embedded tier end to end and writes both reports', async (
   t.teardown(() => rmSync(directory, { recursive: true, force: true }))
   const result = await captureOutput(() => run(['--data', fixture, '--model', 'driber-lite', '--limit', '6', '--concurrency', '2', '--out', directory]))
   t.equal(result.code, 0, result.stderr)
-  t.match(result.stdout, /\| Decide \(balanced\) \| macro F1 \| 12 \|/)
+  t.match(result.stdout, /\| Decide, turn \(balanced\) \| macro F1 \| 12 \|/)
+  t.match(result.stdout, /\| Decide, message \(balanced\) \| macro F1 \| 12 \|/)
+  t.match(result.stdout, /\| Decide ranking, turn \| P@1 \/ R@1 \/ F1@1 \|/)
   t.match(result.stdout, /\| Retrieve \| MRR \|/)
   t.match(result.stderr, /decide: \d+\/\d+/, 'plain progress lines when not on a terminal')
   const report = JSON.parse(readFileSync(path.join(directory, 'eval-report.json'), 'utf8')) as { dialogues: number; answered_by: Record<string, number>; command: string; retrieve: { not_in_index: number } }

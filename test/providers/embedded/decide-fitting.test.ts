@@ -5,25 +5,29 @@ import { projectRoot } from '../../../src/config.js'
 import { everyPrefix, readPhotoChat } from '../../../src/evaluation/photochat-dataset.js'
 import { featureNames } from '../../../src/providers/embedded/decide-features.js'
 import { fitDecideWeights, type DecideSample } from '../../../src/providers/embedded/decide-fitting.js'
-import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
+import { createDecideModel, defaultWeightsPath, rationaleFrom, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
 import { sharedGloveVocabulary } from '../../../src/providers/embedded/glove-vocabulary.js'
 import { formatWeights } from '../../../src/providers/embedded/weights-format.js'
 
 const fixture = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'photochat-mini.json')
 const fixtureWeights = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'decide-weights-mini.json')
 
+// Groups named as the fit script names them (`<file name>:<dialogue id>`), so the splits match.
 const samplesOf = (file: string): DecideSample[] =>
   readPhotoChat(file).flatMap((dialogue) =>
-    everyPrefix(dialogue).map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: dialogue.id })),
+    everyPrefix(dialogue, 'turn').map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: `${path.basename(file)}:${dialogue.id}` })),
   )
 
 t.test('fitting the fixture reproduces the committed fixture weights', async (t) => {
   const vocabulary = sharedGloveVocabulary()
-  // The same call as `scripts/fit-embedded-decide.ts --data <fixture> --seed 7`.
+  // The next-turn part of `npm run embedded:fit -- --data <fixture> --out <fixture weights> --seed 7`.
   const { weights } = fitDecideWeights(vocabulary, samplesOf(fixture), { seed: 7, source: 'photochat-mini.json' })
   const committed = JSON.parse(readFileSync(fixtureWeights, 'utf8')) as DecideWeights
   t.same(weights.features, committed.features)
+  t.same(weights.lexical, committed.lexical, 'lexical vocabulary and weights match')
+  t.ok(Object.keys(weights.lexical.last_turn_by_other).length > 0, 'the fixture yields lexical terms')
   t.equal(weights.training.l2, committed.training.l2)
+  t.equal(weights.training.lexical_l2, committed.training.lexical_l2)
   t.same(weights.training.splits, committed.training.splits)
   const close = (left: number[], right: number[]) => left.length === right.length && left.every((value, i) => Math.abs(value - (right[i] as number)) <= 1e-5)
   t.ok(close(weights.weights, committed.weights), 'weights match')
@@ -47,6 +51,7 @@ t.test('the committed service weights match the feature layout and behave', asyn
   const weights = readDecideWeights(defaultWeightsPath(), vocabulary.dimension)
   t.same(weights.features, featureNames(vocabulary.dimension))
   t.ok(weights.scale.every((value) => value > 0))
+  t.ok(weights.rank !== undefined, 'the shipped weights carry the ranking head')
   t.ok(weights.threshold > 0 && weights.threshold < 1)
   const heldOut = (weights.training.held_out ?? {}) as Record<string, number>
   t.ok((heldOut.auc ?? 0) > 0.6, 'held-out AUC is recorded and better than chance')
@@ -65,4 +70,32 @@ t.test('the committed service weights match the feature layout and behave', asyn
   ).probability
   t.ok(late > early, `an offered photo (${late}) beats a greeting (${early})`)
   t.ok(early >= 0 && late <= 1)
+})
+
+t.test('the committed service weights answer the obvious cases under turn semantics', async (t) => {
+  const vocabulary = sharedGloveVocabulary()
+  const weights = readDecideWeights(defaultWeightsPath(), vocabulary.dimension)
+  const model = createDecideModel(vocabulary, weights)
+  const puppy = [
+    { speaker: 'Ana', text: 'I adopted a puppy yesterday!' },
+    { speaker: 'Ben', text: 'No way! What breed? Can I see him?' },
+  ]
+  const ana = model.predict(puppy, 'Ana')
+  t.ok(ana.share, `asked to see, the owner's next turn carries an image (${ana.probability})`)
+  t.ok(ana.probability > 0.5)
+  const why = rationaleFrom(ana, weights.features)
+  t.match(why, /the other person asked to see something/, 'the rationale names the request')
+  t.notMatch(why, /barely started/, 'and never gives "barely started" as a reason to share')
+  const ben = model.predict(puppy, 'Ben')
+  t.ok(ben.probability < ana.probability / 2, `the one who asked does not (${ben.probability})`)
+  t.notOk(ben.share)
+  const greeting = model.predict(
+    [
+      { speaker: 'Sam', text: 'Hello!' },
+      { speaker: 'Alex', text: 'Hi Sam, how are you?' },
+    ],
+    'Sam',
+  )
+  t.notOk(greeting.share, `a greeting needs no image (${greeting.probability})`)
+  t.notOk(model.predict([{ speaker: 'Sam', text: 'Hello!' }], 'Alex').share, 'nor does a new participant answering a hello')
 })
