@@ -40,7 +40,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     this.#client = lease.client
     this.#dimension = entry.dimension
     this.#headers = { ...entry.headers }
-    this.#fetchOptions = { dispatcher: lease.dispatcher }
+    this.#fetchOptions = lease.fetchOptions as unknown as Record<string, unknown>
   }
 
   get dimension(): number | undefined {
