@@ -26,7 +26,7 @@ export interface LeanFetchOptions {
   idleTimeoutMs: number
 }
 
-type LeanRequestInit = RequestInit & Partial<LeanFetchOptions>
+type LeanRequestInit = Omit<RequestInit, 'dispatcher'> & Partial<LeanFetchOptions>
 
 const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
   gzip: promisify(gunzip),
@@ -90,8 +90,6 @@ class LeanResponse {
   readonly headers: ResponseHeaders
   readonly #body: Body
   readonly #encoding: string | undefined
-  /** True once the body was drained unread (no content); reads then answer empty. */
-  #drained = false
 
   constructor(url: string, data: Dispatcher.ResponseData) {
     this.url = url
@@ -113,7 +111,6 @@ class LeanResponse {
   }
 
   async text(): Promise<string> {
-    if (this.#drained) return ''
     if (this.#encoding === undefined) return this.#body.text()
     return (await this.#decoded()).toString('utf8')
   }
@@ -124,16 +121,9 @@ class LeanResponse {
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.#drained) return new ArrayBuffer(0)
     if (this.#encoding === undefined) return this.#body.arrayBuffer()
     const decoded = await this.#decoded()
     return decoded.buffer.slice(decoded.byteOffset, decoded.byteOffset + decoded.byteLength) as ArrayBuffer
-  }
-
-  /** Reads and discards a body the caller has no use for, so its socket goes back to the pool. */
-  async drain(): Promise<void> {
-    this.#drained = true
-    await this.#body.dump()
   }
 
   async #decoded(): Promise<Buffer> {
@@ -180,10 +170,7 @@ export const leanFetch = async (input: string | URL | Request, init: LeanRequest
     headersTimeout: idleTimeoutMs,
     bodyTimeout: idleTimeoutMs,
   })
-  const response = new LeanResponse(url, data)
-  // The SDK reads no body for these; an unread body would keep the socket from going back to the pool.
-  if (data.statusCode === 204 || data.statusCode === 205 || response.headers.get('content-length') === '0') {
-    await response.drain()
-  }
-  return response as unknown as Response
+  // A body the SDK leaves unread (204, content-length 0) is empty and complete, so its socket is
+  // already back in the pool.
+  return new LeanResponse(url, data) as unknown as Response
 }
