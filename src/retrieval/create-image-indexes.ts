@@ -159,24 +159,69 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
   return new StoreImageIndex(entry.name, embedder, store, { maxK: options.config.limits.maxK, maxEf: hnswParameters(entry, options.config).maxEf })
 }
 
-type Slot = { name: string; index: StoreImageIndex; error?: undefined } | { name: string; index?: undefined; error: DriberError }
+/**
+ * One configured index through its life: not loaded yet (first-use indexes), loading, loaded, or
+ * failed for good (a failure is reported, never retried behind the operator's back).
+ */
+interface Slot {
+  readonly name: string
+  readonly entry: IndexEntry
+  index?: StoreImageIndex
+  error?: DriberError
+  loading?: Promise<StoreImageIndex>
+  /** What `get` hands out before the load finished: the same object each time. */
+  pending?: ImageIndex
+}
 
-/** Loads every configured index (in parallel); never throws for a broken index. */
-export const createImageIndexes = async (options: CreateImageIndexesOptions): Promise<ImageIndexes & { close(): Promise<void> }> => {
+const failureOf = (entry: IndexEntry, error: unknown): DriberError =>
+  isDriberError(error) && error.kind !== 'INTERNAL'
+    ? error
+    : new DriberError('INDEX_UNAVAILABLE', { message: `Index ${entry.name} failed to load: ${(error as Error)?.message ?? String(error)}`, cause: error })
+
+/**
+ * Loads the configured indexes: those `loadOnFirstUse` picks (by default the entries with
+ * `load: first_use`) when a search first needs them, the others now, in parallel. Never throws for a
+ * broken index.
+ *
+ * Why first use: an index embedded with driber-lite's vectors brings the whole embedded tier (GloVe
+ * vocabulary, about 100 MiB, and seconds of start-up) into a service whose routes may never retrieve.
+ */
+export const createImageIndexes = async (
+  options: CreateImageIndexesOptions & { loadOnFirstUse?: (entry: IndexEntry) => boolean },
+): Promise<ImageIndexes & { close(): Promise<void> }> => {
   const { config, logger } = options
-  const slots: Slot[] = await Promise.all(
-    config.retrieval.indexes.map(async (entry): Promise<Slot> => {
-      try {
-        const index = await loadImageIndex(entry, options)
-        logger.info({ index: entry.name, images: index.size, backend: entry.backend, embedder: entry.embedder }, 'image index ready')
-        return { name: entry.name, index }
-      } catch (error) {
-        const failure = isDriberError(error) && error.kind !== 'INTERNAL' ? error : new DriberError('INDEX_UNAVAILABLE', { message: `Index ${entry.name} failed to load: ${(error as Error)?.message ?? String(error)}`, cause: error })
-        logger.error({ index: entry.name, code: failure.code, err: { message: failure.message } }, 'image index unavailable')
-        return { name: entry.name, error: failure }
-      }
-    }),
-  )
+  const loadOnFirstUse = options.loadOnFirstUse ?? ((entry: IndexEntry) => entry.load === 'first_use')
+  const load = (slot: Slot): Promise<StoreImageIndex> => {
+    slot.loading ??= loadImageIndex(slot.entry, options).then(
+      (index) => {
+        slot.index = index
+        logger.info({ index: slot.name, images: index.size, backend: slot.entry.backend, embedder: slot.entry.embedder }, 'image index ready')
+        return index
+      },
+      (error: unknown) => {
+        const failure = failureOf(slot.entry, error)
+        slot.error = failure
+        logger.error({ index: slot.name, code: failure.code, err: { message: failure.message } }, 'image index unavailable')
+        throw failure
+      },
+    )
+    return slot.loading
+  }
+  const slots: Slot[] = config.retrieval.indexes.map((entry) => ({ name: entry.name, entry }))
+  const deferred = slots.filter((slot) => loadOnFirstUse(slot.entry))
+  if (deferred.length > 0) logger.info({ indexes: deferred.map((slot) => slot.name) }, 'image indexes load on first use')
+  await Promise.all(slots.filter((slot) => !deferred.includes(slot)).map((slot) => load(slot).catch(() => {})))
+
+  /** Stands in for an index until its load finishes: a search waits for the load (bounded by the request's deadline in the core). */
+  const pendingIndex = (slot: Slot): ImageIndex => ({
+    name: slot.name,
+    embedderId: slot.entry.embedder,
+    get size() {
+      return slot.index?.size ?? 0
+    },
+    search: async (descriptions, searchOptions) => (await load(slot)).search(descriptions, searchOptions),
+  })
+
   const byName = new Map(slots.map((slot) => [slot.name, slot]))
   const names = slots.map((slot) => slot.name)
   return {
@@ -195,16 +240,25 @@ export const createImageIndexes = async (options: CreateImageIndexesOptions): Pr
         // A fresh error per call (same kind and message): errors carry per-request state in some transports.
         throw new DriberError(slot.error.kind, { message: slot.error.message, details: { index: requested, ...(slot.error.details ?? {}) } })
       }
-      return slot.index
+      if (slot.index !== undefined) return slot.index
+      slot.pending ??= pendingIndex(slot)
+      return slot.pending
     },
     status: () =>
-      slots.map((slot) =>
-        slot.error === undefined
-          ? { name: slot.name, ready: true, size: slot.index.size }
-          : { name: slot.name, ready: false, size: 0, error: `${slot.error.code}: ${slot.error.message}` },
-      ),
+      slots.map((slot) => {
+        if (slot.error !== undefined) return { name: slot.name, ready: false, size: 0, error: `${slot.error.code}: ${slot.error.message}` }
+        if (slot.index !== undefined) return { name: slot.name, ready: true, size: slot.index.size }
+        // Only first-use indexes get here (the others loaded before this object existed): ready to
+        // serve, the first search loads it; `loaded: false` says so.
+        return { name: slot.name, ready: true, size: 0, loaded: false }
+      }),
     close: async () => {
-      await Promise.all(slots.map((slot) => slot.index?.close().catch(() => {})))
+      await Promise.all(
+        slots.map(async (slot) => {
+          const index = slot.index ?? (await slot.loading?.catch(() => undefined))
+          await index?.close().catch(() => {})
+        }),
+      )
     },
   }
 }
