@@ -6,14 +6,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import pg from 'pg'
 import type { Logger } from 'pino'
 import { resolveDataPath, type Config } from '../config.js'
 import { DriberError, isDriberError, toDriberError } from '../errors.js'
 import type { EmbeddingModel } from '../providers/provider.js'
 import { readGalleryFile } from './gallery-file.js'
 import { assembleVectors, dropDuplicateUrls, embedInBatches } from './gallery-vectors.js'
-import { HnswVectorStore, type HnswParameters } from './hnsw-vector-store.js'
+import type { HnswParameters } from './hnsw-vector-store.js'
 import type { ImageIndex, ImageIndexes } from './image-index.js'
 import { METADATA_FILE, VECTORS_FILE, isIndexDirectory, readIndexDirectory } from './index-directory.js'
 import { MemoryVectorStore } from './memory-vector-store.js'
@@ -45,7 +44,10 @@ interface LoadedData {
   hnswFile?: string
 }
 
-const defaultPool = (logger: Logger) => (connectionString: string, size: number): SqlPool => {
+// pg and hnswlib-node are imported by the backends that use them: a service without a pgvector or
+// HNSW index does not load them at start.
+const defaultPool = async (logger: Logger, connectionString: string, size: number): Promise<SqlPool> => {
+  const pg = (await import('pg')).default
   const pool = new pg.Pool({ connectionString, max: size })
   // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (error) => logger.warn({ err: { message: error.message } }, 'pgvector connection error'))
@@ -111,6 +113,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
     case 'memory':
       return new MemoryVectorStore(stored)
     case 'hnsw': {
+      const { HnswVectorStore } = await import('./hnsw-vector-store.js')
       if (data.hnswFile !== undefined) return HnswVectorStore.load(data.hnswFile, data.dimension, data.records, parameters.efSearch)
       logger.info({ index: entry.name, images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
       return HnswVectorStore.build(stored, parameters)
@@ -123,7 +126,10 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
           details: { index: entry.name },
         })
       }
-      const pool = (options.createPool ?? defaultPool(logger))(connectionString, options.config.retrieval.pgPoolSize)
+      const pool =
+        options.createPool === undefined
+          ? await defaultPool(logger, connectionString, options.config.retrieval.pgPoolSize)
+          : options.createPool(connectionString, options.config.retrieval.pgPoolSize)
       try {
         return await PgvectorVectorStore.open({
           pool,
