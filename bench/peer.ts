@@ -89,7 +89,8 @@ export const runPeerBench = async (context: BenchContext & { anchorDirectory?: s
       result: {
         method: 'the anchor benchmark (../shared/bench/anchor-bench/overhead.mjs) with driber as a target beside Portkey and the bare mock, one invocation; ratios are within that run',
         command: `node ${args.map((arg) => (arg === out ? '<out>' : path.relative(projectRoot, arg) || arg)).join(' ')}`,
-        anchor_meta: report.meta,
+        // The anchor tool records absolute paths; results are committed, so they name the tool's folder relative to the project.
+        anchor_meta: JSON.parse(JSON.stringify(report.meta).split(anchor).join(path.relative(projectRoot, anchor))) as unknown,
         figures,
         ratios,
         anchor_summary: s,
