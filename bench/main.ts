@@ -1,7 +1,7 @@
 /**
  * The benchmark entry point:
  *
- *   npm run bench -- [--only overhead,throughput,concurrency,share,retrieval,embedded,soak] [--quick]
+ *   npm run bench -- [--only overhead,throughput,concurrency,share,peer,retrieval,embedded,soak] [--quick]
  *                    [--runtime dist|tsx] [--out DIR]
  *
  * Builds driber (`npm run build`; the server under test runs `dist/server.js` in a child process),
@@ -21,11 +21,11 @@ import type { BenchContext, BenchOutcome, SummaryRow } from './support/bench-con
 import { projectRoot, startUpstreamProcess, type DriberRuntime, type UpstreamProcess } from './support/bench-processes.js'
 import { machineFacts, type MachineFacts } from './support/machine-facts.js'
 
-export const BENCH_NAMES = ['overhead', 'throughput', 'concurrency', 'share', 'retrieval', 'embedded', 'soak'] as const
+export const BENCH_NAMES = ['overhead', 'throughput', 'concurrency', 'share', 'peer', 'retrieval', 'embedded', 'soak'] as const
 export type BenchName = (typeof BENCH_NAMES)[number]
 
 /** Benchmarks that run driber as a server process (and so need the build). */
-const SERVER_BENCHES: readonly BenchName[] = ['overhead', 'throughput', 'concurrency', 'share']
+const SERVER_BENCHES: readonly BenchName[] = ['overhead', 'throughput', 'concurrency', 'share', 'peer']
 
 /** A benchmark gets this long before it is abandoned (each is bounded by count and duration anyway). */
 const BENCH_TIMEOUT_MS = 45 * 60_000

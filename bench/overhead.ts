@@ -15,7 +15,7 @@ import { renderDecideNextPrompt } from '../src/core/prompts/decide-next-prompt.j
 import { createDriberGrpcClient } from '../src/grpc/grpc-client.js'
 import { decideRequestToWire } from '../src/grpc/wire-converters.js'
 import { benchConfig, benchDialogues, benchKeyEnvironment, benchRegistry } from './support/bench-fixtures.js'
-import { startDriberProcess } from './support/bench-processes.js'
+import { cpuMsPerRequest, startDriberProcess } from './support/bench-processes.js'
 import { ms, type BenchContext, type BenchOutcome } from './support/bench-context.js'
 import { latencyStats, median, type LatencyStats } from './support/latency-stats.js'
 
@@ -150,6 +150,7 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
     for (let index = 0; index < warmup; index++) for (const path of PATHS) await timed(path, index)
     serverReported.length = 0
     const metricsBefore = await scrapeOverhead(server.metricsUrl)
+    const cpuBefore = await server.cpuSeconds()
 
     const roundStats: Array<Record<Path, LatencyStats>> = []
     const all: Record<Path, number[]> = { direct_sdk: [], direct_raw: [], http: [], grpc: [] }
@@ -169,7 +170,11 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
       log(`overhead round ${round + 1}/${rounds}: p50 sdk ${stats.direct_sdk.p50} raw ${stats.direct_raw.p50} http ${stats.http.p50} grpc ${stats.grpc.p50} ms`)
     }
 
+    const cpuAfter = await server.cpuSeconds()
     const metricsAfter = await scrapeOverhead(server.metricsUrl)
+    // Every HTTP and gRPC request of the rounds reached driber, timed or failed; the scrapes are outside the window.
+    const driberRequests = rounds * perRound * 2
+    const serverCpuMsPerRequest = cpuMsPerRequest(cpuBefore, cpuAfter, driberRequests)
     const serverSide = Object.fromEntries(
       (['http', 'grpc'] as const).map((transport) => [transport, histogramDelta(metricsBefore[transport], metricsAfter[transport])]),
     )
@@ -199,22 +204,26 @@ export const runOverheadBench = async (context: BenchContext): Promise<BenchOutc
       // each measured HTTP request, and the driber_overhead_seconds histogram per transport
       // (mean, and the bucket bounds holding p50/p99) over the measured rounds.
       server_reported_ms: { http_header: latencyStats(serverReported), metrics: serverSide },
+      // driber's CPU (user + system, its own process_cpu_seconds_total) over the measured rounds,
+      // per HTTP or gRPC request: sequential, so no batching of socket work flatters it.
+      server_cpu_ms_per_request: serverCpuMsPerRequest,
       // Failed requests are not timed; on a machine starved of CPU, load shedding (503) can appear.
       failures,
       peers_ms: PEER_OVERHEADS_MS,
-      targets: { http_p50_ms: 0.5, http_p99_ms: 2, grpc: 'no worse than HTTP' },
+      targets: { http_p50_vs_raw_ms: 0.5, http_p99_vs_sdk_ms: 2, grpc: 'no worse than HTTP' },
     }
     const http = overhead.http_vs_sdk
     const grpc = overhead.grpc_vs_sdk
     return {
       result,
       summary: [
-        { bench: 'overhead', measure: 'HTTP decide overhead p50 (vs openai SDK direct)', value: ms(http.p50_ms), target: '< 0.5 ms', met: http.p50_ms < 0.5 },
+        { bench: 'overhead', measure: 'HTTP decide overhead p50 vs a raw POST to the same mock', value: ms(overhead.http_vs_raw.p50_ms), target: '<= 0.5 ms', met: overhead.http_vs_raw.p50_ms <= 0.5 },
+        { bench: 'overhead', measure: 'HTTP decide overhead p50 vs the openai SDK direct', value: ms(http.p50_ms) },
         { bench: 'overhead', measure: 'HTTP decide overhead p99', value: ms(http.p99_ms), target: '< 2 ms', met: http.p99_ms < 2 },
         { bench: 'overhead', measure: 'gRPC Decide overhead p50', value: ms(grpc.p50_ms), target: `<= HTTP`, met: grpc.p50_ms <= http.p50_ms + 0.05 },
         { bench: 'overhead', measure: 'gRPC Decide overhead p99', value: ms(grpc.p99_ms), target: `<= HTTP`, met: grpc.p99_ms <= http.p99_ms + 0.1 },
         { bench: 'overhead', measure: 'HTTP / direct p50 ratio', value: `${http.p50_ratio}x` },
-        { bench: 'overhead', measure: 'HTTP overhead p50 vs raw undici direct', value: ms(overhead.http_vs_raw.p50_ms) },
+        { bench: 'overhead', measure: 'server CPU per request, sequential (HTTP and gRPC)', value: ms(serverCpuMsPerRequest) },
         { bench: 'overhead', measure: 'driber-reported overhead (x-driber-overhead-ms) p50 / p99', value: `${ms(latencyStats(serverReported).p50)} / ${ms(latencyStats(serverReported).p99)}` },
         {
           bench: 'overhead',

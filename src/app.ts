@@ -81,6 +81,20 @@ const packageVersion = (): string => {
   }
 }
 
+/**
+ * When an index loads: as its `load` says, or when unset, on first use exactly when its embedder is
+ * the embedded tier's and no registry model is: the tier (GloVe vocabulary, NLP model) then stays
+ * out of memory and start-up until a search needs it. A registry with an embedded model loads the
+ * tier anyway, so its indexes load at start and the first search pays nothing.
+ */
+const indexLoadsOnFirstUse =
+  (data: RegistryData) =>
+  (entry: Config['retrieval']['indexes'][number]): boolean => {
+    if (entry.load !== undefined) return entry.load === 'first_use'
+    const embedder = data.embedders.find((candidate) => candidate.id === entry.embedder)
+    return embedder?.provider === 'embedded' && !data.models.some((model) => model.provider === 'embedded')
+  }
+
 /** Builds the whole service from `config`. Throws `REGISTRY_INVALID` / `CONFIG_INVALID` on bad start-up input. */
 export const buildApp = async (config: Config, options: BuildAppOptions = {}): Promise<App> => {
   // Observability: the logger and metrics are made here once per app (see src/observability/).
@@ -123,7 +137,12 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   let closeIndexes = async (): Promise<void> => {}
   try {
     const embedders = metrics === undefined ? registry : instrumentEmbedders(registry, metrics)
-    const loaded = await createImageIndexes({ config, embedders, logger: logger.child({ component: 'retrieval' }) })
+    const loaded = await createImageIndexes({
+      config,
+      embedders,
+      logger: logger.child({ component: 'retrieval' }),
+      loadOnFirstUse: indexLoadsOnFirstUse(registryData),
+    })
     closeIndexes = () => loaded.close()
     indexes = loaded
     if (metrics !== undefined) indexes = instrumentImageIndexes(indexes, metrics)
@@ -142,7 +161,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
   let draining = false
   const readiness = (): ReadinessResponse => {
     const indexStatus = indexes.status().map((index) =>
-      index.error === undefined ? { name: index.name, ready: index.ready, size: index.size } : index,
+      index.error === undefined ? { name: index.name, ready: index.ready, size: index.size, ...(index.loaded === undefined ? {} : { loaded: index.loaded }) } : index,
     )
     const ready = serving && !draining && indexStatus.every((index) => index.ready)
     return {

@@ -177,6 +177,12 @@ export const ConfigSchema = Type.Object(
               /** Embedder id from the registry. */
               embedder: Type.String({ minLength: 1 }),
               backend: Type.Union([Type.Literal('memory'), Type.Literal('hnsw'), Type.Literal('pgvector')], { default: 'memory' }),
+              /**
+               * `start`: loaded before the service reports ready. `first_use`: loaded by the first search
+               * that needs it (that request waits). Unset: first use when the index's embedder is the
+               * embedded tier's and no registry model uses the tier, at start otherwise.
+               */
+              load: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('first_use')])),
               /** pgvector only: a connection string. */
               connectionString: Type.Optional(Type.String()),
               /** pgvector only: the environment variable holding the connection string (preferred: it may carry a password). */

@@ -3,8 +3,11 @@ import pino from 'pino'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { DriberError } from '../src/errors.js'
+import type { ProviderFactory } from '../src/providers/provider-factory.js'
+import type { RegistryData } from '../src/registry/registry-schema.js'
 import { startFakeUpstream } from './support/fake-upstream.js'
-import { beachDialogue, buildTestApp, testAppConfig, testRegistry } from './helper.js'
+import { HashingEmbedder } from './support/hashing-embedder.js'
+import { TEST_GALLERY, beachDialogue, buildTestApp, testAppConfig, testRegistry } from './helper.js'
 
 t.test('buildApp composes everything and never listens', async (t) => {
   const { app } = await buildTestApp(t, { listen: false })
@@ -99,4 +102,50 @@ t.test('close() cuts what is left when the drain time is up', async (t) => {
   await upstream.waitForRequests(before + 1)
   await app.close({ drainMs: 50 })
   t.equal(await inFlight, 'connection closed')
+})
+
+t.test('an index on the embedded tier loads on first use while no model uses the tier, at start once one does', async (t) => {
+  // The embedded provider replaced by a counting hashing embedder: the policy looks at the registry's provider names.
+  const embedderFor = new Map<string, HashingEmbedder>()
+  const embedded: ProviderFactory = {
+    name: 'embedded',
+    createChatModel: () => {
+      throw new Error('not used: no stage runs here')
+    },
+    createEmbeddingModel: (entry) => {
+      const embedder = new HashingEmbedder({ id: entry.id, dimension: 100 })
+      embedderFor.set(entry.id, embedder)
+      return embedder
+    },
+  }
+  const remoteOnly = testRegistry('http://127.0.0.1:9/v1')
+  remoteOnly.embedders.push({ id: 'lite-embed', provider: 'embedded', dimension: 100, modalities: ['text'] } as RegistryData['embedders'][number])
+  const config = testAppConfig({ retrieval: { defaultIndex: 'photos', indexes: [{ name: 'photos', path: TEST_GALLERY, embedder: 'lite-embed', backend: 'memory' }] } })
+
+  const lazy = await buildApp(config, { logger: pino({ level: 'silent' }), registry: remoteOnly, providers: { embedded } })
+  t.teardown(() => lazy.close({ drainMs: 0 }))
+  await lazy.ready()
+  t.equal(embedderFor.get('lite-embed')?.calls.length ?? 0, 0, 'nothing embedded at start')
+  t.match(lazy.readiness(), { status: 'ready', indexes: [{ name: 'photos', ready: true, size: 0, loaded: false }] })
+  const retrieve = await lazy.http.inject({ method: 'POST', url: '/v1/retrieve', payload: { descriptions: ['a dog on the beach'], k: 1 } })
+  t.equal(retrieve.statusCode, 200, 'the first search loads the index and answers')
+  t.equal(retrieve.json().results.length, 1)
+  t.notOk('loaded' in (lazy.readiness().indexes[0] ?? {}), 'loaded from then on')
+
+  const withEmbeddedModel = testRegistry('http://127.0.0.1:9/v1')
+  withEmbeddedModel.embedders.push({ id: 'lite-embed', provider: 'embedded', dimension: 100, modalities: ['text'] } as RegistryData['embedders'][number])
+  withEmbeddedModel.models.push({ ...withEmbeddedModel.models[1], id: 'lite', provider: 'embedded', base_url: undefined, api_key_env: undefined } as RegistryData['models'][number])
+  const eager = await buildApp(config, { logger: pino({ level: 'silent' }), registry: withEmbeddedModel, providers: { embedded } })
+  t.teardown(() => eager.close({ drainMs: 0 }))
+  t.ok((embedderFor.get('lite-embed')?.calls.length ?? 0) > 0, 'captions embedded at start')
+  t.notOk('loaded' in (eager.readiness().indexes[0] ?? {}))
+  t.ok((eager.readiness().indexes[0]?.size ?? 0) > 0)
+
+  const forced = await buildApp(testAppConfig({ retrieval: { defaultIndex: 'photos', indexes: [{ name: 'photos', path: TEST_GALLERY, embedder: 'lite-embed', backend: 'memory', load: 'start' }] } }), {
+    logger: pino({ level: 'silent' }),
+    registry: remoteOnly,
+    providers: { embedded },
+  })
+  t.teardown(() => forced.close({ drainMs: 0 }))
+  t.ok((forced.readiness().indexes[0]?.size ?? 0) > 0, 'load: start overrides the default')
 })

@@ -114,15 +114,46 @@ export interface DriberProcess {
   readonly metricsUrl: string
   /** Peak resident set size of the server process (Linux `VmHWM`), bytes; undefined where unknown. */
   peakRssBytes(): number | undefined
+  /** Current resident set size of the server process (Linux `VmRSS`), bytes; undefined where unknown. */
+  rssBytes(): number | undefined
+  /**
+   * CPU seconds (user + system) the server has spent so far, by its own account: prom-client's
+   * `process_cpu_seconds_total` (from `process.cpuUsage()`), summed over workers when clustered.
+   */
+  cpuSeconds(): Promise<number>
   stop(): Promise<number | null>
 }
 
-/** Peak RSS of a process from /proc (Linux); undefined elsewhere or once it has exited. */
-export const peakRssOf = (pid: number | undefined): number | undefined => {
+/** `process_cpu_seconds_total` from a Prometheus exposition (the sum when several series are listed). */
+export const scrapeCpuSeconds = async (metricsUrl: string): Promise<number> => {
+  const response = await httpRequest(metricsUrl)
+  const text = await response.body.text()
+  let total = 0
+  let found = false
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('process_cpu_seconds_total')) continue
+    total += Number(line.trim().split(/\s+/).at(-1))
+    found = true
+  }
+  if (!found) throw new Error(`no process_cpu_seconds_total at ${metricsUrl} (metrics.collectDefault off?)`)
+  return total
+}
+
+/** CPU milliseconds per request between two `cpuSeconds()` readings. */
+export const cpuMsPerRequest = (before: number, after: number, requests: number): number =>
+  requests === 0 ? Number.NaN : Math.round(((after - before) * 1000 * 1000) / requests) / 1000
+
+const statusField = (pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined => {
   if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return undefined
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match === null ? undefined : Number(match[1]) * 1024
 }
+
+/** Peak RSS of a process from /proc (Linux); undefined elsewhere or once it has exited. */
+export const peakRssOf = (pid: number | undefined): number | undefined => statusField(pid, 'VmHWM')
+
+/** Current RSS of a process from /proc (Linux); undefined elsewhere or once it has exited. */
+export const rssOf = (pid: number | undefined): number | undefined => statusField(pid, 'VmRSS')
 
 /** Starts driber with `config` and `registry` on free loopback ports; resolves once /readyz says ready. */
 export const startDriberProcess = async (options: DriberProcessOptions): Promise<DriberProcess> => {
@@ -177,6 +208,8 @@ export const startDriberProcess = async (options: DriberProcessOptions): Promise
     grpcAddress: `127.0.0.1:${grpcPort}`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     peakRssBytes: () => peakRssOf(child.pid),
+    rssBytes: () => rssOf(child.pid),
+    cpuSeconds: () => scrapeCpuSeconds(`http://127.0.0.1:${metricsPort}/metrics`),
     stop,
   }
 }

@@ -4,7 +4,6 @@
  * stage: every route hands its validated body to the core.
  */
 import fastifySwagger from '@fastify/swagger'
-import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault } from 'fastify'
 import type { Logger } from 'pino'
@@ -144,7 +143,8 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
     },
   })
   if (config.http.docs) {
-    await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+    // Imported only when served: the UI plugin and its static files are start-up cost otherwise.
+    await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs' })
   }
 
   for (const plugin of options.plugins ?? []) await app.register(plugin)

@@ -38,12 +38,18 @@ export const requestLogPlugin = fastifyPlugin<RequestLogPluginOptions>(
     const quiet = new Set(options.quietRoutes ?? DEFAULT_QUIET_ROUTES)
     app.decorateRequest('answerSummary', null)
 
-    app.addHook('preSerialization', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    // Callback-style hooks: no promise and microtask per request (see http-metrics-plugin.ts).
+    app.addHook('preSerialization', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
       request.answerSummary = summariseAnswer(payload)
-      return payload
+      done(null, payload)
     })
 
-    app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      logCompletion(request, reply)
+      done()
+    })
+
+    const logCompletion = (request: FastifyRequest, reply: FastifyReply): void => {
       const route = request.routeOptions.url
       if (route !== undefined && quiet.has(route) && reply.statusCode < 400) return
       const summary = request.answerSummary
@@ -67,7 +73,7 @@ export const requestLogPlugin = fastifyPlugin<RequestLogPluginOptions>(
       if (summary?.errorCode !== undefined) line.errorCode = summary.errorCode
       const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info'
       request.log[level](line, 'request completed')
-    })
+    }
   },
   { name: 'driber-request-log', fastify: '5.x' },
 )

@@ -6,7 +6,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import pg from 'pg'
 import type { Logger } from 'pino'
 import { resolveDataPath, type Config } from '../config.js'
 import { DriberError, isDriberError, toDriberError } from '../errors.js'
@@ -14,7 +13,7 @@ import type { EmbeddingModel } from '../providers/provider.js'
 import { captionVectorsFile, readCaptionVectors, writeCaptionVectors } from './caption-vector-cache.js'
 import { readGalleryFile } from './gallery-file.js'
 import { assembleVectors, dropDuplicateUrls, embedInBatches } from './gallery-vectors.js'
-import { HnswVectorStore, type HnswParameters } from './hnsw-vector-store.js'
+import type { HnswParameters } from './hnsw-vector-store.js'
 import type { ImageIndex, ImageIndexes } from './image-index.js'
 import { METADATA_FILE, VECTORS_FILE, isIndexDirectory, manifestModality, peekManifest, readIndexDirectory, type IndexModality } from './index-directory.js'
 import { MemoryVectorStore } from './memory-vector-store.js'
@@ -50,7 +49,10 @@ interface LoadedData {
   hnswFile?: string
 }
 
-const defaultPool = (logger: Logger) => (connectionString: string, size: number): SqlPool => {
+// pg and hnswlib-node are imported by the backends that use them: a service without a pgvector or
+// HNSW index does not load them at start.
+const defaultPool = async (logger: Logger, connectionString: string, size: number): Promise<SqlPool> => {
+  const pg = (await import('pg')).default
   const pool = new pg.Pool({ connectionString, max: size })
   // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (error) => logger.warn({ err: { message: error.message } }, 'pgvector connection error'))
@@ -119,10 +121,13 @@ const captionSubset = (data: LoadedData): { vectors: Float32Array; dimension: nu
  * `memory`, a graph for `hnsw`). pgvector indexes keep captions in process memory, searched exactly:
  * the table holds one vector per image, and captions are typically a small part of a library.
  */
-const openCaptionStore = (entry: IndexEntry, data: LoadedData, config: Config): VectorStore | undefined => {
+const openCaptionStore = async (entry: IndexEntry, data: LoadedData, config: Config): Promise<VectorStore | undefined> => {
   const subset = captionSubset(data)
   if (subset === undefined) return undefined
-  if (entry.backend === 'hnsw') return HnswVectorStore.build(subset, hnswParameters(entry, config))
+  if (entry.backend === 'hnsw') {
+    const { HnswVectorStore } = await import('./hnsw-vector-store.js')
+    return HnswVectorStore.build(subset, hnswParameters(entry, config))
+  }
   return new MemoryVectorStore(subset)
 }
 
@@ -196,6 +201,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
     case 'memory':
       return new MemoryVectorStore(stored)
     case 'hnsw': {
+      const { HnswVectorStore } = await import('./hnsw-vector-store.js')
       if (data.hnswFile !== undefined) return HnswVectorStore.load(data.hnswFile, data.dimension, data.records, parameters.efSearch)
       logger.info({ images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
       return HnswVectorStore.build(stored, parameters)
@@ -208,7 +214,10 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
           details: { index: entry.name },
         })
       }
-      const pool = (options.createPool ?? defaultPool(logger))(connectionString, options.config.retrieval.pgPoolSize)
+      const pool =
+        options.createPool === undefined
+          ? await defaultPool(logger, connectionString, options.config.retrieval.pgPoolSize)
+          : options.createPool(connectionString, options.config.retrieval.pgPoolSize)
       try {
         return await PgvectorVectorStore.open({
           pool,
@@ -249,7 +258,7 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
     })
   }
   const store = await openStore(entry, data, options, logger)
-  const captionStore = data.modality === 'image' ? openCaptionStore(entry, data, options.config) : undefined
+  const captionStore = data.modality === 'image' ? await openCaptionStore(entry, data, options.config) : undefined
   return new StoreImageIndex(
     entry.name,
     embedder,
@@ -259,25 +268,71 @@ export const loadImageIndex = async (entry: IndexEntry, options: CreateImageInde
   )
 }
 
-type Slot = { name: string; index: StoreImageIndex; error?: undefined } | { name: string; index?: undefined; error: DriberError }
+/**
+ * One configured index through its life: not loaded yet (first-use indexes), loading, loaded, or
+ * failed for good (a failure is reported, never retried behind the operator's back).
+ */
+interface Slot {
+  readonly name: string
+  readonly entry: IndexEntry
+  index?: StoreImageIndex
+  error?: DriberError
+  loading?: Promise<StoreImageIndex>
+  /** What `get` hands out before the load finished: the same object each time. */
+  pending?: ImageIndex
+}
 
-/** Loads every configured index (in parallel); never throws for a broken index, only for an image index paired with a text-only embedder. */
-export const createImageIndexes = async (options: CreateImageIndexesOptions): Promise<ImageIndexes & { close(): Promise<void> }> => {
+const failureOf = (entry: IndexEntry, error: unknown): DriberError =>
+  isDriberError(error) && error.kind !== 'INTERNAL'
+    ? error
+    : new DriberError('INDEX_UNAVAILABLE', { message: `Index ${entry.name} failed to load: ${(error as Error)?.message ?? String(error)}`, cause: error })
+
+/**
+ * Loads the configured indexes: those `loadOnFirstUse` picks (by default the entries with
+ * `load: first_use`) when a search first needs them, the others now, in parallel. Never throws for a
+ * broken index.
+ *
+ * Why first use: an index embedded with driber-lite's vectors brings the whole embedded tier (GloVe
+ * vocabulary, about 100 MiB, and seconds of start-up) into a service whose routes may never retrieve.
+ */
+export const createImageIndexes = async (
+  options: CreateImageIndexesOptions & { loadOnFirstUse?: (entry: IndexEntry) => boolean },
+): Promise<ImageIndexes & { close(): Promise<void> }> => {
   const { config, logger } = options
   checkIndexModalities(config, options.embedders)
-  const slots: Slot[] = await Promise.all(
-    config.retrieval.indexes.map(async (entry): Promise<Slot> => {
-      try {
-        const index = await loadImageIndex(entry, options)
-        logger.info({ index: entry.name, images: index.size, backend: entry.backend, embedder: entry.embedder }, 'image index ready')
-        return { name: entry.name, index }
-      } catch (error) {
-        const failure = isDriberError(error) && error.kind !== 'INTERNAL' ? error : new DriberError('INDEX_UNAVAILABLE', { message: `Index ${entry.name} failed to load: ${(error as Error)?.message ?? String(error)}`, cause: error })
-        logger.error({ index: entry.name, code: failure.code, err: { message: failure.message } }, 'image index unavailable')
-        return { name: entry.name, error: failure }
-      }
-    }),
-  )
+  const loadOnFirstUse = options.loadOnFirstUse ?? ((entry: IndexEntry) => entry.load === 'first_use')
+  const load = (slot: Slot): Promise<StoreImageIndex> => {
+    slot.loading ??= loadImageIndex(slot.entry, options).then(
+      (index) => {
+        slot.index = index
+        logger.info({ index: slot.name, images: index.size, backend: slot.entry.backend, embedder: slot.entry.embedder }, 'image index ready')
+        return index
+      },
+      (error: unknown) => {
+        const failure = failureOf(slot.entry, error)
+        slot.error = failure
+        logger.error({ index: slot.name, code: failure.code, err: { message: failure.message } }, 'image index unavailable')
+        throw failure
+      },
+    )
+    return slot.loading
+  }
+  const slots: Slot[] = config.retrieval.indexes.map((entry) => ({ name: entry.name, entry }))
+  const deferred = slots.filter((slot) => loadOnFirstUse(slot.entry))
+  if (deferred.length > 0) logger.info({ indexes: deferred.map((slot) => slot.name) }, 'image indexes load on first use')
+  await Promise.all(slots.filter((slot) => !deferred.includes(slot)).map((slot) => load(slot).catch(() => {})))
+
+  /** Stands in for an index until its load finishes: a search waits for the load (bounded by the request's deadline in the core). */
+  const pendingIndex = (slot: Slot): ImageIndex => ({
+    name: slot.name,
+    embedderId: slot.entry.embedder,
+    get size() {
+      return slot.index?.size ?? 0
+    },
+    search: async (descriptions, searchOptions) => (await load(slot)).search(descriptions, searchOptions),
+    localImage: async (id) => (await load(slot)).localImage(id),
+  })
+
   const byName = new Map(slots.map((slot) => [slot.name, slot]))
   const names = slots.map((slot) => slot.name)
   return {
@@ -296,16 +351,25 @@ export const createImageIndexes = async (options: CreateImageIndexesOptions): Pr
         // A fresh error per call (same kind and message): errors carry per-request state in some transports.
         throw new DriberError(slot.error.kind, { message: slot.error.message, details: { index: requested, ...(slot.error.details ?? {}) } })
       }
-      return slot.index
+      if (slot.index !== undefined) return slot.index
+      slot.pending ??= pendingIndex(slot)
+      return slot.pending
     },
     status: () =>
-      slots.map((slot) =>
-        slot.error === undefined
-          ? { name: slot.name, ready: true, size: slot.index.size }
-          : { name: slot.name, ready: false, size: 0, error: `${slot.error.code}: ${slot.error.message}` },
-      ),
+      slots.map((slot) => {
+        if (slot.error !== undefined) return { name: slot.name, ready: false, size: 0, error: `${slot.error.code}: ${slot.error.message}` }
+        if (slot.index !== undefined) return { name: slot.name, ready: true, size: slot.index.size }
+        // Only first-use indexes get here (the others loaded before this object existed): ready to
+        // serve, the first search loads it; `loaded: false` says so.
+        return { name: slot.name, ready: true, size: 0, loaded: false }
+      }),
     close: async () => {
-      await Promise.all(slots.map((slot) => slot.index?.close().catch(() => {})))
+      await Promise.all(
+        slots.map(async (slot) => {
+          const index = slot.index ?? (await slot.loading?.catch(() => undefined))
+          await index?.close().catch(() => {})
+        }),
+      )
     },
   }
 }

@@ -52,8 +52,8 @@ export interface ImageIndexes {
    */
   get(name?: string): ImageIndex
   names(): string[]
-  /** Per-index load status, for /readyz. */
-  status(): Array<{ name: string; ready: boolean; size: number; error?: string }>
+  /** Per-index load status, for /readyz; `loaded: false` for an index that loads on its first search and has not yet. */
+  status(): Array<{ name: string; ready: boolean; size: number; loaded?: boolean; error?: string }>
   /** Releases backends (pgvector pools). Call once at shutdown. */
   close?(): Promise<void>
 }

@@ -199,3 +199,43 @@ t.test('gallery caption vectors from a remote embedder are cached on disk: the n
   await (await createImageIndexes({ config: off, embedders: remoteEmbedders, logger })).close()
   t.equal(remote.calls.flat().length - beforeOff, galleryRows.length - 1, 'vectorCache.enabled: false always embeds')
 })
+
+t.test('an index with load: first_use is not read at start; its first search loads it, once', async (t) => {
+  const lazyEmbedder = new HashingEmbedder({ id: 'hash-32' })
+  const lazyConfig = testConfig({
+    retrieval: {
+      defaultIndex: 'later',
+      embedBatchSize: 8,
+      indexes: [
+        { name: 'later', path: jsonl, embedder: 'hash-32', backend: 'memory', load: 'first_use' },
+        { name: 'later-missing', path: path.join(directory, 'nope.jsonl'), embedder: 'hash-32', backend: 'memory', load: 'first_use' },
+        { name: 'now', path: built, embedder: 'hash-32', backend: 'memory' },
+      ],
+    },
+  })
+  const lazy = await createImageIndexes({ config: lazyConfig, embedders: { embedder: () => lazyEmbedder }, logger })
+  t.teardown(() => lazy.close())
+  t.equal(lazyEmbedder.calls.length, 0, 'no caption embedded before a search')
+  t.same(lazy.status(), [
+    { name: 'later', ready: true, size: 0, loaded: false },
+    { name: 'later-missing', ready: true, size: 0, loaded: false },
+    { name: 'now', ready: true, size: 5 },
+  ])
+
+  const index = lazy.get('later')
+  t.equal(index.embedderId, 'hash-32')
+  const [first, second] = await Promise.all([
+    index.search(['a cat sleeping on a sofa'], options),
+    lazy.get('later').search(['a dog playing in the park'], options),
+  ])
+  t.equal(first[0]?.id, 'cat-sofa')
+  t.equal(second[0]?.id, 'dog-park')
+  t.equal(lazyEmbedder.calls.flat().filter((text) => text === 'snow on a mountain at sunset').length, 1, 'two concurrent first searches, one load')
+  t.same(lazy.status()[0], { name: 'later', ready: true, size: 5 })
+  t.equal(lazy.get('later').size, 5)
+
+  // A first-use load that fails answers that search with the reason, and from then on like a failed start-up load.
+  await t.rejects(lazy.get('later-missing').search(['a dog'], options), { code: 'DRIBER_INDEX_UNAVAILABLE' })
+  t.throws(() => lazy.get('later-missing'), { code: 'DRIBER_INDEX_UNAVAILABLE' })
+  t.match(lazy.status()[1], { name: 'later-missing', ready: false, error: /DRIBER_INDEX_UNAVAILABLE/ })
+})

@@ -220,6 +220,8 @@ export interface operations {
                         indexes: {
                             /** @description Why it is not ready. */
                             error?: string;
+                            /** @description `false` for an index that loads on its first search (`load: first_use`) and has not been searched yet; its size is then 0. */
+                            loaded?: boolean;
                             /** @description Index name. */
                             name: string;
                             /** @description Loaded and searchable. */
@@ -260,6 +262,8 @@ export interface operations {
                         indexes: {
                             /** @description Why it is not ready. */
                             error?: string;
+                            /** @description `false` for an index that loads on its first search (`load: first_use`) and has not been searched yet; its size is then 0. */
+                            loaded?: boolean;
                             /** @description Index name. */
                             name: string;
                             /** @description Loaded and searchable. */

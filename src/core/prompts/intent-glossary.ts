@@ -13,8 +13,10 @@ export const INTENT_GLOSSARY: Readonly<Record<Intent, string>> = {
   expression_of_emotion_opinion: 'to show a feeling, a reaction or a point of view',
 }
 
+// Rendered once: the glossary never changes, and Decide renders it on every request.
+const RENDERED_GLOSSARY = Object.entries(INTENT_GLOSSARY)
+  .map(([intent, meaning]) => `"${intent}" (${meaning})`)
+  .join('; ')
+
 /** `"key" (meaning); "key" (meaning); ...` for a restriction line. */
-export const renderIntentGlossary = (): string =>
-  Object.entries(INTENT_GLOSSARY)
-    .map(([intent, meaning]) => `"${intent}" (${meaning})`)
-    .join('; ')
+export const renderIntentGlossary = (): string => RENDERED_GLOSSARY

@@ -17,6 +17,9 @@ export const ReadinessResponseSchema = Type.Object(
           name: Type.String({ description: 'Index name.' }),
           ready: Type.Boolean({ description: 'Loaded and searchable.' }),
           size: Type.Integer({ minimum: 0, description: 'Images in the index.' }),
+          loaded: Type.Optional(
+            Type.Boolean({ description: '`false` for an index that loads on its first search (`load: first_use`) and has not been searched yet; its size is then 0.' }),
+          ),
           error: Type.Optional(Type.String({ description: 'Why it is not ready.' })),
         },
         { additionalProperties: false, description: 'One image index.' },

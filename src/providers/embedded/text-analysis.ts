@@ -3,9 +3,13 @@
  * English lite model. The pipeline is built once per process; analyses of recent texts are
  * cached because Decide ranking and Describe look at the same turns many times.
  */
-import winkNLP from 'wink-nlp'
-import model from 'wink-eng-lite-web-model'
+import { createRequire } from 'node:module'
+import type winkNLP from 'wink-nlp'
 import type { ItemToken } from 'wink-nlp'
+
+// Required on first analysis rather than imported: the model is about 100 ms of start-up and several
+// MiB of heap that a service whose embedded tier only embeds (or is never called) should not pay.
+const require = createRequire(import.meta.url)
 
 export interface Token {
   /** The text as written. */
@@ -42,7 +46,10 @@ let pipeline: Pipeline | undefined
 
 const getPipeline = (): Pipeline => {
   // sbd and pos are what tagging needs; lemmas come from the model's lemmatiser addon.
-  pipeline ??= winkNLP(model, ['sbd', 'pos'])
+  if (pipeline === undefined) {
+    const createPipeline = require('wink-nlp') as typeof winkNLP
+    pipeline = createPipeline(require('wink-eng-lite-web-model') as Parameters<typeof winkNLP>[0], ['sbd', 'pos'])
+  }
   return pipeline
 }
 

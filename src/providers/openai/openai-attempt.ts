@@ -17,8 +17,12 @@ export const attemptBudget = (timeoutMs: number): number =>
 
 /**
  * Runs `call(signal, budgetMs)`, where `signal` aborts when the request's signal does or the budget
- * passes, and converts any failure with `mapOpenAIError`. The timer is always cleared, so no handle
- * outlives the call.
+ * passes, and converts any failure with `mapOpenAIError`. The timer and the listener on the
+ * request's signal are always removed, so nothing outlives the call.
+ *
+ * One AbortController per attempt, fed by a listener, rather than `AbortSignal.any`: the composite
+ * signals it makes (and their weak-reference bookkeeping) showed up in profiles under load, and the
+ * request's signal would otherwise collect one dependant per attempt until the request ends.
  */
 export const withAttempt = async <T>(
   options: { model: string; timeoutMs: number; requestSignal: AbortSignal },
@@ -27,17 +31,18 @@ export const withAttempt = async <T>(
   const budgetMs = attemptBudget(options.timeoutMs)
   const attempt = new AbortController()
   const timer = setTimeout(() => attempt.abort(), budgetMs)
-  const signal = AbortSignal.any([options.requestSignal, attempt.signal])
+  const requestSignal = options.requestSignal
+  const onRequestAbort = (): void => attempt.abort(requestSignal.reason)
+  if (requestSignal.aborted) onRequestAbort()
+  else requestSignal.addEventListener('abort', onRequestAbort, { once: true })
   try {
-    return await call(signal, budgetMs)
+    return await call(attempt.signal, budgetMs)
   } catch (error) {
-    throw mapOpenAIError(error, {
-      model: options.model,
-      requestSignal: options.requestSignal,
-      attemptSignal: attempt.signal,
-      timeoutMs: budgetMs,
-    })
+    // The mapper looks at the request's signal first, so an aborted attempt signal with a live
+    // request signal can only mean the timer fired.
+    throw mapOpenAIError(error, { model: options.model, requestSignal, attemptSignal: attempt.signal, timeoutMs: budgetMs })
   } finally {
     clearTimeout(timer)
+    requestSignal.removeEventListener('abort', onRequestAbort)
   }
 }

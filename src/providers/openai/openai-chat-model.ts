@@ -71,7 +71,7 @@ export class OpenAIChatModel implements ChatModel {
     this.#lease = lease
     this.#client = lease.client
     this.#headers = { ...entry.headers }
-    this.#fetchOptions = { dispatcher: lease.dispatcher }
+    this.#fetchOptions = lease.fetchOptions as unknown as Record<string, unknown>
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {

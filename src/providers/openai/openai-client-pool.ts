@@ -1,11 +1,13 @@
 /**
  * Shared HTTP plumbing for OpenAI-compatible upstreams: one keep-alive connection pool (an undici
- * `Agent`) per base URL origin and one SDK client per (base URL, key), both reference-counted so
- * the last model to close releases the sockets. Models differ only in their idle timeout, which is
- * set per request by a thin interceptor over the shared agent, so they still share connections.
+ * `Pool`) per base URL origin and one SDK client per (base URL, key), both reference-counted so
+ * the last model to close releases the sockets. The SDK's `fetch` is `leanFetch` (undici's pooled
+ * `request`, see lean-fetch.ts). Models differ only in their idle timeout, which travels in their
+ * per-request `fetchOptions`, so they still share connections.
  */
 import OpenAI from 'openai'
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici'
+import { Pool } from 'undici'
+import { leanFetch, type LeanFetchOptions } from './lean-fetch.js'
 
 export interface ClientLeaseOptions {
   baseUrl: string
@@ -18,8 +20,11 @@ export interface ClientLeaseOptions {
 /** What a model holds while it lives; `release()` once when the model closes. */
 export interface ClientLease {
   readonly client: OpenAI
-  /** The shared agent with this model's idle timeouts applied. */
-  readonly dispatcher: Dispatcher
+  /**
+   * The SDK's per-request `fetchOptions` for this model: the origin's pool and the model's idle
+   * timeout. Built once per lease: the SDK spreads it into every request.
+   */
+  readonly fetchOptions: LeanFetchOptions
   release(): Promise<void>
 }
 
@@ -32,17 +37,17 @@ interface Counted<T> {
 const KEEP_ALIVE_MS = 30_000
 
 export class OpenAIClientPool {
-  readonly #agents = new Map<string, Counted<Agent>>()
+  readonly #pools = new Map<string, Counted<Pool>>()
   readonly #clients = new Map<string, Counted<OpenAI>>()
 
   acquire(options: ClientLeaseOptions): ClientLease {
     const origin = new URL(options.baseUrl).origin
-    let agent = this.#agents.get(origin)
-    if (agent === undefined) {
-      agent = { value: new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connections: null, pipelining: 1 }), references: 0 }
-      this.#agents.set(origin, agent)
+    let pool = this.#pools.get(origin)
+    if (pool === undefined) {
+      pool = { value: new Pool(origin, { keepAliveTimeout: KEEP_ALIVE_MS, connections: null, pipelining: 1 }), references: 0 }
+      this.#pools.set(origin, pool)
     }
-    agent.references++
+    pool.references++
 
     // The key is part of the identity so two tenants of one server never share credentials; it is
     // only a map key in memory, never logged.
@@ -61,9 +66,7 @@ export class OpenAIClientPool {
           // Our retry policy decides; SDK retries would multiply attempts and hide them from metrics.
           maxRetries: 0,
           logLevel: 'off',
-          // undici's own fetch, so the dispatcher below is the same undici version that runs it.
-          fetch: undiciFetch as unknown as typeof globalThis.fetch,
-          fetchOptions: { dispatcher: agent.value } as Record<string, unknown>,
+          fetch: leanFetch as typeof globalThis.fetch,
         }),
         references: 0,
       }
@@ -71,30 +74,26 @@ export class OpenAIClientPool {
     }
     client.references++
 
-    const idle = options.idleTimeoutMs
-    const dispatcher = agent.value.compose(
-      (dispatch) => (dispatchOptions, handler) => dispatch({ ...dispatchOptions, headersTimeout: idle, bodyTimeout: idle }, handler),
-    )
     let released = false
-    const heldAgent = agent
+    const heldPool = pool
     const heldClient = client
     return {
       client: client.value,
-      dispatcher,
+      fetchOptions: { dispatcher: pool.value, idleTimeoutMs: options.idleTimeoutMs },
       release: async () => {
         if (released) return
         released = true
         if (--heldClient.references === 0) this.#clients.delete(clientKey)
-        if (--heldAgent.references === 0) {
-          this.#agents.delete(origin)
-          await heldAgent.value.close()
+        if (--heldPool.references === 0) {
+          this.#pools.delete(origin)
+          await heldPool.value.close()
         }
       },
     }
   }
 
   /** Open pools, for tests and /readyz-style introspection. */
-  get size(): { agents: number; clients: number } {
-    return { agents: this.#agents.size, clients: this.#clients.size }
+  get size(): { pools: number; clients: number } {
+    return { pools: this.#pools.size, clients: this.#clients.size }
   }
 }

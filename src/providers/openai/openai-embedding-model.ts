@@ -59,7 +59,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     this.#client = lease.client
     this.#dimension = entry.dimension
     this.#headers = { ...entry.headers }
-    this.#fetchOptions = { dispatcher: lease.dispatcher }
+    this.#fetchOptions = lease.fetchOptions as unknown as Record<string, unknown>
     this.#model = entry.upstream_model ?? entry.id
     this.modalities = Object.freeze([...entry.modalities])
     // Only image-capable entries grow the method: callers test for it (see `embedsImages`).
@@ -104,9 +104,14 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     const usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 }
     if (batches.length === 0) return { vectors, usage }
 
-    // The first failure stops the other batches: their results could not be used anyway.
+    // The first failure stops the other batches: their results could not be used anyway. One
+    // controller, aborted by that failure or (with the request's reason) by the request's signal,
+    // rather than an `AbortSignal.any` chain (see openai-attempt.ts).
     const stop = new AbortController()
-    const signal = AbortSignal.any([request.signal, stop.signal])
+    const signal = stop.signal
+    const onRequestAbort = (): void => stop.abort(request.signal.reason)
+    if (request.signal.aborted) onRequestAbort()
+    else request.signal.addEventListener('abort', onRequestAbort, { once: true })
     const timeoutMs = Math.min(request.timeoutMs ?? this.#entry.timeout_ms, this.#entry.timeout_ms)
     let next = 0
     const worker = async (): Promise<void> => {
@@ -134,6 +139,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       }),
     )
     const settled = await Promise.allSettled(workers)
+    request.signal.removeEventListener('abort', onRequestAbort)
     if (request.signal.aborted) {
       // The caller's reason (cancel or deadline) wins over whatever the batches saw.
       throw requestAbortError(request.signal.reason)

@@ -1,0 +1,103 @@
+/**
+ * Side by side with a peer gateway: runs the anchor benchmark (`../shared/bench/anchor-bench`,
+ * `overhead.mjs`) with driber as a target beside Portkey's open-source gateway and the bare mock,
+ * in one invocation, and reports driber's figures as ratios to the peer's from that same run (the
+ * machine is shared, so only same-run ratios compare). Skipped, with the reason, when the anchor
+ * tool or the peer is not installed (`bash ../shared/bench/anchor-bench/setup.sh` installs them
+ * under /tmp/anchor-bench, never into the project).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { BenchContext, BenchOutcome, SummaryRow } from './support/bench-context.js'
+import { projectRoot } from './support/bench-processes.js'
+
+/** Where the anchor tool lives beside a checkout, and where its setup installs the peer. */
+export const DEFAULT_ANCHOR_DIRECTORY = path.resolve(projectRoot, '..', 'shared', 'bench', 'anchor-bench')
+const PEER_DIRECTORY = '/tmp/anchor-bench/portkey'
+const AUTOCANNON_DIRECTORY = '/tmp/anchor-bench/ac'
+
+type Summary = Record<string, { median: number; min: number; max: number; n: number }>
+
+const median = (summary: Summary, key: string): number => summary[key]?.median ?? Number.NaN
+const ratio = (numerator: number, denominator: number): number => Math.round((numerator / denominator) * 100) / 100
+
+export const runPeerBench = async (context: BenchContext & { anchorDirectory?: string }): Promise<BenchOutcome> => {
+  const anchor = context.anchorDirectory ?? DEFAULT_ANCHOR_DIRECTORY
+  const missing = [
+    [path.join(anchor, 'overhead.mjs'), 'the anchor benchmark'],
+    [path.join(PEER_DIRECTORY, 'node_modules', '@portkey-ai', 'gateway'), 'the peer (run its setup.sh)'],
+    [path.join(AUTOCANNON_DIRECTORY, 'node_modules', 'autocannon'), "the anchor's autocannon (run its setup.sh)"],
+  ].filter(([file]) => !existsSync(file as string))
+  if (missing.length > 0) {
+    const reason = `not run: missing ${missing.map(([file, what]) => `${what} at ${file}`).join('; ')}`
+    context.log(`peer: ${reason}`)
+    return { result: { skipped: reason }, summary: [{ bench: 'peer', measure: 'driber beside Portkey', value: reason }] }
+  }
+  const directory = mkdtempSync(path.join(tmpdir(), 'driber-peer-'))
+  const out = path.join(directory, 'anchor.json')
+  const quickArguments = ['--rounds', '2', '--per-round', '50', '--warmup', '200', '--duration', '2', '--tp-warmup', '1']
+  const args = [
+    path.join(anchor, 'overhead.mjs'),
+    '--runs',
+    '1',
+    '--targets',
+    path.join(anchor, 'targets-driber.json'),
+    '--mock-content',
+    path.join(anchor, 'decide-answer.json'),
+    '--out',
+    out,
+    ...(context.quick ? quickArguments : []),
+  ]
+  context.log(`peer: node ${args.map((arg) => path.relative(projectRoot, arg) || arg).join(' ')}`)
+  try {
+    // The anchor tool starts driber from the project root (`dist/server.js`): main.ts built it.
+    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] })
+    let table = ''
+    child.stderr?.on('data', (chunk: Buffer) => {
+      table += chunk.toString('utf8')
+    })
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    if (code !== 0) throw new Error(`the anchor benchmark exited with ${code}:\n${table.slice(-2000)}`)
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { meta: Record<string, unknown>; summary: Summary }
+    const s = report.summary
+    const figures = {
+      overhead_p50_ms: { driber: median(s, 'latency.driber.overhead_ms'), portkey: median(s, 'latency.portkey.overhead_ms') },
+      req_per_s_32_connections: { driber: median(s, 'throughput.driber.req_per_s'), portkey: median(s, 'throughput.portkey.req_per_s'), direct: median(s, 'throughput.direct.req_per_s') },
+      server_cpu_ms_per_request: { driber: median(s, 'throughput.driber.cpu_ms_per_req.driber'), portkey: median(s, 'throughput.portkey.cpu_ms_per_req.portkey'), mock: median(s, 'throughput.direct.cpu_ms_per_req.upstream') },
+      start_ms: { driber: median(s, 'process.driber.start_ms'), portkey: median(s, 'process.portkey.start_ms'), mock: median(s, 'process.upstream.start_ms') },
+      rss_mib_idle: { driber: median(s, 'process.driber.rss_kib_idle') / 1024, portkey: median(s, 'process.portkey.rss_kib_idle') / 1024 },
+      rss_mib_after_load: { driber: median(s, 'process.driber.rss_kib_after') / 1024, portkey: median(s, 'process.portkey.rss_kib_after') / 1024 },
+    }
+    const ratios = {
+      overhead_driber_over_portkey: ratio(figures.overhead_p50_ms.driber, figures.overhead_p50_ms.portkey),
+      req_per_s_driber_over_portkey: ratio(figures.req_per_s_32_connections.driber, figures.req_per_s_32_connections.portkey),
+      cpu_driber_over_portkey: ratio(figures.server_cpu_ms_per_request.driber, figures.server_cpu_ms_per_request.portkey),
+      start_driber_over_portkey: ratio(figures.start_ms.driber, figures.start_ms.portkey),
+    }
+    const mib = (value: number): string => `${value.toFixed(0)} MiB`
+    const summary: SummaryRow[] = [
+      { bench: 'peer', measure: 'sequential overhead p50 over the raw mock, driber / Portkey', value: `${figures.overhead_p50_ms.driber} / ${figures.overhead_p50_ms.portkey} ms`, target: 'driber <= 0.5 ms', met: figures.overhead_p50_ms.driber <= 0.5 },
+      { bench: 'peer', measure: 'req/s at 32 connections, driber / Portkey', value: `${figures.req_per_s_32_connections.driber} / ${figures.req_per_s_32_connections.portkey} (${ratios.req_per_s_driber_over_portkey}x)`, target: '>= 5x', met: ratios.req_per_s_driber_over_portkey >= 5 },
+      { bench: 'peer', measure: 'server CPU per request, driber / Portkey', value: `${figures.server_cpu_ms_per_request.driber} / ${figures.server_cpu_ms_per_request.portkey} ms`, target: 'driber <= 0.2 ms', met: figures.server_cpu_ms_per_request.driber <= 0.2 },
+      { bench: 'peer', measure: 'start to first good answer, driber / Portkey', value: `${figures.start_ms.driber} / ${figures.start_ms.portkey} ms`, target: 'driber <= 500 ms', met: figures.start_ms.driber <= 500 },
+      { bench: 'peer', measure: 'RSS idle -> after load, driber (Portkey)', value: `${mib(figures.rss_mib_idle.driber)} -> ${mib(figures.rss_mib_after_load.driber)} (${mib(figures.rss_mib_idle.portkey)} -> ${mib(figures.rss_mib_after_load.portkey)})`, target: 'driber <= 150 MiB after', met: figures.rss_mib_after_load.driber <= 150 },
+    ]
+    context.log(table.trim())
+    return {
+      result: {
+        method: 'the anchor benchmark (../shared/bench/anchor-bench/overhead.mjs) with driber as a target beside Portkey and the bare mock, one invocation; ratios are within that run',
+        command: `node ${args.map((arg) => (arg === out ? '<out>' : path.relative(projectRoot, arg) || arg)).join(' ')}`,
+        // The anchor tool records absolute paths; results are committed, so they name the tool's folder relative to the project.
+        anchor_meta: JSON.parse(JSON.stringify(report.meta).split(anchor).join(path.relative(projectRoot, anchor))) as unknown,
+        figures,
+        ratios,
+        anchor_summary: s,
+      },
+      summary,
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
