@@ -191,10 +191,16 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       serving = false
       clearInterval(healthTimer)
       const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
+      const deadline = Date.now() + drainMs
       // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs (grpc-server.ts).
       const grpcDrained = grpc?.drain(drainMs) ?? Promise.resolve()
-      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
-      const graceful = Promise.all([http.close(), grpcDrained])
+      // HTTP: the listener stays open, refusing new requests with 503, until every request received
+      // is answered and arrivals have stopped (src/http/http-drain.ts); only then does fastify's
+      // close stop accepting and close the idle keep-alive connections.
+      const quietMs = drainMs === 0 ? 0 : Math.min(config.deadlines.drainQuietMs, drainMs)
+      const httpSettled = http.httpDrain.settled(quietMs, deadline)
+      const httpClosed = httpSettled.then(() => http.close())
+      const graceful = Promise.all([httpClosed, grpcDrained])
       let timer: NodeJS.Timeout | undefined
       const expired = new Promise<'expired'>((resolve) => {
         timer = setTimeout(() => resolve('expired'), drainMs)
@@ -202,7 +208,9 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       const outcome = await Promise.race([graceful.then(() => 'drained' as const), expired])
       clearTimeout(timer)
       if (outcome === 'expired') {
-        logger.warn({ drainMs }, 'drain time is up; closing the connections still open')
+        logger.warn({ drainMs, httpInFlight: http.httpDrain.inFlight }, 'drain time is up; closing the connections still open')
+        // The listener is closed first (settling ends by the deadline), so nothing new slips in.
+        await httpSettled
         http.server.closeAllConnections()
         await graceful
       }
