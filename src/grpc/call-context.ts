@@ -31,6 +31,19 @@ const clientDeadlineOf = (call: ServerUnaryCall<unknown, unknown>): number => {
   return Number.isFinite(value) ? value : Number.POSITIVE_INFINITY
 }
 
+/**
+ * Whether a call that ended without an answer ended because its deadline (epoch ms) passed. A
+ * client whose deadline passes resets the stream exactly as one that cancels, and it reaches us
+ * a little before our own copy of the deadline (which starts when we read the call's headers,
+ * later than the client started its clock). So a reset in the last tenth of the call's time
+ * (at least 5 ms, at most 1 s) counts as the deadline.
+ */
+export const deadlinePassed = (deadline: number, startedAt: number, now = Date.now()): boolean => {
+  if (!Number.isFinite(deadline)) return false
+  const slack = Math.min(1_000, Math.max(5, (deadline - startedAt) / 10))
+  return now + slack >= deadline
+}
+
 export interface CallScope {
   readonly context: RequestContext
   /**
@@ -49,12 +62,16 @@ export interface CallScopeOptions {
   readonly logger: Logger
   /** `Service/Method`, for logs. */
   readonly method: string
+  /** The id the interceptor already gave the call (else read from metadata). */
+  readonly requestId?: string
+  /** Upstream accounting shared with the interceptor's completion line. */
+  readonly timing?: { upstreamSeconds: number }
 }
 
 /** Opens the scope of one call. Must be paired with `finish()`. */
 export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: CallScopeOptions): CallScope => {
   const started = Date.now()
-  const requestId = requestIdFrom(call.metadata)
+  const requestId = options.requestId ?? requestIdFrom(call.metadata)
   const deadline = Math.min(started + options.budgetMs, clientDeadlineOf(call))
   const controller = new AbortController()
   const logger = options.logger.child({ requestId, transport: 'grpc', method: options.method })
@@ -75,12 +92,12 @@ export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: 
   // a passed deadline from a client that went away.
   const onCancelled = (): void => {
     if (finished || controller.signal.aborted) return
-    controller.abort(Date.now() >= deadline ? new DriberError('DEADLINE_EXCEEDED') : new DriberError('CANCELLED'))
+    controller.abort(deadlinePassed(deadline, started) ? new DriberError('DEADLINE_EXCEEDED') : new DriberError('CANCELLED'))
   }
   call.on('cancelled', onCancelled)
 
   return {
-    context: { requestId, signal: controller.signal, deadline, logger, timing: { upstreamSeconds: 0 } },
+    context: { requestId, signal: controller.signal, deadline, logger, timing: options.timing ?? { upstreamSeconds: 0 } },
     aborted,
     finish: () => {
       finished = true

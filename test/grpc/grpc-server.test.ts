@@ -15,7 +15,7 @@ import { DriberError, ErrorCatalog, type ErrorKind } from '../../src/errors.js'
 import { createDriberGrpcClient, createRawImageSharingClient } from '../../src/grpc/grpc-client.js'
 import { errorCodeMetadataKey, errorDetailsMetadataKey, retryAfterMetadataKey } from '../../src/grpc/grpc-errors.js'
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/grpc-server.js'
-import type { GrpcCallEvent } from '../../src/grpc/image-sharing-handlers.js'
+import type { GrpcCallEvent } from '../../src/grpc/call-interceptor.js'
 import { checkHealth, listServices, watchHealth } from '../support/grpc-standard-clients.js'
 
 const decision: DecideNextResult = {
