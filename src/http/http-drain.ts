@@ -23,8 +23,8 @@ export interface HttpDrain {
   /** True when no other request is pending on this request's connection (its answer may close it). */
   isLastOnConnection(request: FastifyRequest): boolean
   /**
-   * Resolves true once no request is in flight and none has arrived (probes aside) for `quietMs`;
-   * false when `deadline` (epoch ms) comes first.
+   * Resolves true once no request is in flight and none has arrived (probes aside) for `quietMs`
+   * since this was called or since the last arrival; false when `deadline` (epoch ms) comes first.
    */
   settled(quietMs: number, deadline: number): Promise<boolean>
 }
@@ -74,6 +74,9 @@ export const trackHttpDrain = (app: FastifyInstance, options: HttpDrainOptions):
     },
     isLastOnConnection: (request) => (pendingBySocket.get(request.raw.socket) ?? 0) <= 1,
     async settled(quietMs, deadline) {
+      // The quiet moment counts from the drain's start at the earliest: connections may be queued
+      // in the kernel, and load balancers take a moment to stop sending, even to an idle instance.
+      lastArrival = Math.max(lastArrival, Date.now())
       for (;;) {
         await idleOrDeadline(deadline)
         const now = Date.now()

@@ -298,13 +298,16 @@ const certificateCodes = new Set([
 ])
 
 const tlsAdvice = 'trust the server with --ca, present a client certificate with --cert/--key, or name the certificate with --server-name'
+/** OpenSSL's "wrong version number": what came back was not TLS at all. */
+const notTls = 'the server does not speak TLS at this address (call it with http:// or without --tls/--ca)'
 
 /** A sentence about a TLS failure (untrusted or misnamed certificate, failed handshake), or undefined for anything else. */
 const tlsProblemOf = (error: unknown): string | undefined => {
   if (!(error instanceof Error)) return undefined
   const code = (error as NodeJS.ErrnoException).code
   if (code !== undefined && certificateCodes.has(code)) return `the server's TLS certificate was refused (${code}: ${error.message}); ${tlsAdvice}`
-  if (code?.startsWith('ERR_SSL_') === true || /handshake|certificate|wrong version number/i.test(error.message)) {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message)) return notTls
+  if (code?.startsWith('ERR_SSL_') === true || /handshake|certificate/i.test(error.message)) {
     return `the TLS handshake failed (${code ?? 'TLS'}: ${error.message}); ${tlsAdvice}`
   }
   return undefined
@@ -332,8 +335,12 @@ const printError = (error: unknown, io: CommandIo): void => {
     // grpc-js itself answered (unreachable server, oversize, the client's deadline): no catalog code was sent.
     const status = Number(error.details.grpc_status)
     // grpc-js reports a refused certificate as UNAVAILABLE with the TLS error's text.
+    if (status === grpcStatus.UNAVAILABLE && /wrong version number/i.test(error.message)) {
+      io.stderr.write(`driber call: TLS: ${notTls}\n`)
+      return
+    }
     if (status === grpcStatus.UNAVAILABLE && /certificate|handshake|self[- ]signed|SSL|altnames/i.test(error.message)) {
-      io.stderr.write(`driber call: TLS: the TLS connection failed (${error.message}); ${tlsAdvice}\n`)
+      io.stderr.write(`driber call: TLS: the TLS connection failed (${error.message.trim()}); ${tlsAdvice}\n`)
       return
     }
     const serverCode = error.details.server_code
