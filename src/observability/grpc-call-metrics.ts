@@ -1,5 +1,5 @@
 /**
- * gRPC RED metrics: the hooks the gRPC adapter's call wrapper reports to (`onCallStart`,
+ * gRPC RED metrics: the hooks the gRPC adapter's call interceptor reports to (`onCallStart`,
  * `onCallDone` of `createGrpcServer`), recorded as `grpc_server_handled_total`,
  * `grpc_server_handling_seconds`, the in-flight gauge and driber's overhead.
  */
