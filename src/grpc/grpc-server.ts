@@ -4,10 +4,12 @@
  * shutdown, tests bind port 0.
  */
 import * as grpc from '@grpc/grpc-js'
+import { Server as TlsServer } from 'node:tls'
 import { ReflectionService } from '@grpc/reflection'
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check'
 import type { Logger } from 'pino'
 import type { CallAdmission } from '../auth/call-admission.js'
+import { logTlsRefusals } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
 import type { DriberCore } from '../core/driber-core.js'
 import { createCallInterceptor, type GrpcCallEvent } from './call-interceptor.js'
@@ -83,6 +85,18 @@ const answerUnknownMethods = (server: grpc.Server): void => {
       serialize: () => Buffer.alloc(0),
       func: (_call: unknown, callback: grpc.sendUnaryData<never>) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'No such gRPC method' }),
     }
+}
+
+/**
+ * Logs failed TLS handshakes on a bound gRPC server (plaintext clients at `warn`, see
+ * `logTlsRefusals`). grpc-js keeps its HTTP/2 servers in the private `http2Servers` map (1.14),
+ * so this reads that; call it after `bindAsync` with TLS credentials.
+ */
+export const logGrpcTlsRefusals = (server: grpc.Server, logger: Logger): void => {
+  const listeners = (server as unknown as { http2Servers?: Map<unknown, unknown> }).http2Servers
+  for (const http2Server of listeners?.keys() ?? []) {
+    if (http2Server instanceof TlsServer) logTlsRefusals(http2Server, logger, 'gRPC')
+  }
 }
 
 /** Composes the gRPC server from the core; see `GrpcServer`. */

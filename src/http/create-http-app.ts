@@ -7,10 +7,8 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault } from 'fastify'
-import type { Server as NodeServer } from 'node:http'
-import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
-import { httpsServerOptions, type TlsMaterial } from '../auth/tls-material.js'
+import { httpsServerOptions, logTlsRefusals, type TlsMaterial } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
 import { DriberError } from '../errors.js'
 import { registerErrorHandling, sendError } from './error-handler.js'
@@ -57,23 +55,6 @@ declare module 'fastify' {
   }
 }
 
-/**
- * A connection that fails the TLS handshake never becomes a request, so without this it leaves no
- * trace. Plain HTTP sent to the HTTPS port is the common case (a client with `http://` in its
- * URL): it gets a line of its own saying so. Others (untrusted client certificates, scanners) are
- * logged at debug, since anyone can cause them.
- */
-const logTlsRefusals = (server: NodeServer, logger: Logger): void => {
-  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const remoteAddress = socket.remoteAddress
-    if (error.code === 'ERR_SSL_HTTP_REQUEST' || /http request/i.test(error.message)) {
-      logger.warn({ remoteAddress, code: error.code }, 'plain HTTP sent to the HTTPS port: connection refused (the client must use https://)')
-      return
-    }
-    logger.debug({ remoteAddress, code: error.code, reason: error.message }, 'TLS handshake failed')
-  })
-}
-
 export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyInstance> => {
   const { config } = options
   const app = Fastify({
@@ -100,7 +81,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  if (options.tls !== undefined) logTlsRefusals(app.server, options.logger)
+  if (options.tls !== undefined) logTlsRefusals(app.server, options.logger, 'HTTPS')
   registerErrorHandling(app)
   // JSON only: a text/plain body is refused as 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
