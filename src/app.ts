@@ -192,12 +192,13 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       clearInterval(healthTimer)
       const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
       const deadline = Date.now() + drainMs
-      // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs (grpc-server.ts).
-      const grpcDrained = grpc?.drain(drainMs) ?? Promise.resolve()
+      const quietMs = drainMs === 0 ? 0 : Math.min(config.deadlines.drainQuietMs, drainMs)
+      // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs,
+      // the port open for at least quietMs (grpc-server.ts).
+      const grpcDrained = grpc?.drain(drainMs, quietMs) ?? Promise.resolve()
       // HTTP: the listener stays open, refusing new requests with 503, until every request received
       // is answered and arrivals have stopped (src/http/http-drain.ts); only then does fastify's
       // close stop accepting and close the idle keep-alive connections.
-      const quietMs = drainMs === 0 ? 0 : Math.min(config.deadlines.drainQuietMs, drainMs)
       const httpSettled = http.httpDrain.settled(quietMs, deadline)
       const httpClosed = httpSettled.then(() => http.close())
       const graceful = Promise.all([httpClosed, grpcDrained])

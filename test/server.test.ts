@@ -162,9 +162,10 @@ t.test('a bad environment variable: DRIBER_CONFIG_INVALID, exit 1', async (t) =>
 const decideBody = JSON.stringify({ dialogue: beachDialogue })
 
 /** An HTTP outcome: `200`, `503 DRIBER_SHUTTING_DOWN`, any other status with its code, or the transport error. */
-const httpOutcome = (url: string, agent: http.Agent | false): Promise<string> =>
+const httpOutcome = (url: string, agent: http.Agent | false, requestId: string): Promise<string> =>
   new Promise((resolve) => {
-    const request = http.request(`${url}/v1/decide`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
+    const headers = { 'content-type': 'application/json', 'x-request-id': requestId }
+    const request = http.request(`${url}/v1/decide`, { method: 'POST', agent, headers }, (response) => {
       let text = ''
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
       response.on('end', () => {
@@ -184,11 +185,11 @@ const httpOutcome = (url: string, agent: http.Agent | false): Promise<string> =>
   })
 
 /** Three requests pipelined in one write on one connection; resolves with the statuses answered, in order. */
-const pipelinedOutcomes = (url: string): Promise<string[]> =>
+const pipelinedOutcomes = (url: string, requestId: string): Promise<string[]> =>
   new Promise((resolve) => {
     const { hostname, port } = new URL(url)
     const socket = net.connect(Number(port), hostname)
-    const one = `POST /v1/decide HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(decideBody)}\r\n\r\n${decideBody}`
+    const one = `POST /v1/decide HTTP/1.1\r\nhost: ${hostname}\r\nx-request-id: ${requestId}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(decideBody)}\r\n\r\n${decideBody}`
     let text = ''
     const statuses = (): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1] ?? '')
     socket.setEncoding('utf8').on('data', (chunk: string) => {
@@ -206,8 +207,8 @@ const pipelinedOutcomes = (url: string): Promise<string[]> =>
   })
 
 /** A gRPC outcome: `OK`, or the status name with the driber code. */
-const grpcOutcome = (client: ReturnType<typeof createProtoClient>): Promise<string> =>
-  client.call('Decide', { dialogue: beachDialogue }).then(
+const grpcOutcome = (client: ReturnType<typeof createProtoClient>, requestId = 'grpc'): Promise<string> =>
+  client.call('Decide', { dialogue: beachDialogue }, { metadata: { 'x-request-id': requestId } }).then(
     () => 'OK',
     (error: grpc.ServiceError) => `${grpc.status[error.code]} ${String(error.metadata?.get('driber-error-code')[0] ?? 'no code')}`,
   )
@@ -224,15 +225,15 @@ t.test('SIGTERM under load: every request sent (keep-alive, one per connection, 
       const client = createProtoClient(grpcAddress)
       t.teardown(() => client.close())
 
-      const before = upstream.requestCount
       const outcomes = Promise.all([
-        ...Array.from({ length: 150 }, () => httpOutcome(url, keepAlive).then((outcome) => `keep-alive ${outcome}`)),
-        ...Array.from({ length: 60 }, () => httpOutcome(url, false).then((outcome) => `own connection ${outcome}`)),
-        ...Array.from({ length: 10 }, () => pipelinedOutcomes(url).then((statuses) => statuses.map((status) => `pipelined ${status}`).join('|'))),
-        ...Array.from({ length: 100 }, () => grpcOutcome(client).then((outcome) => `grpc ${outcome}`)),
+        ...Array.from({ length: 150 }, (_, index) => httpOutcome(url, keepAlive, `keep-${index}`).then((outcome) => `keep-alive ${outcome}`)),
+        ...Array.from({ length: 60 }, (_, index) => httpOutcome(url, false, `own-${index}`).then((outcome) => `own connection ${outcome}`)),
+        ...Array.from({ length: 10 }, (_, index) => pipelinedOutcomes(url, `pipe-${index}`).then((statuses) => statuses.map((status) => `pipelined ${status}`).join('|'))),
+        ...Array.from({ length: 100 }, (_, index) => grpcOutcome(client, `grpc-${index}`).then((outcome) => `grpc ${outcome}`)),
       ]).then((all) => all.flatMap((outcome) => outcome.split('|')))
-      // Mid-flight: many requests are at the upstream, many more are queued or still arriving.
-      await upstream.waitForRequests(before + 60)
+      // Mid-flight: requests of every kind are at the upstream (their ids are forwarded), many more are queued or still arriving.
+      const reached = (prefix: string): boolean => upstream.chatRequests.some((request) => String(request.headers['x-request-id']).startsWith(prefix))
+      while (!['keep-', 'own-', 'pipe-', 'grpc-'].every(reached)) await new Promise((resolve) => setTimeout(resolve, 20))
       started.child.kill('SIGTERM')
       await waitForLog(started, 'shutting down: draining in-flight requests')
 
@@ -244,6 +245,9 @@ t.test('SIGTERM under load: every request sent (keep-alive, one per connection, 
       t.ok(late.headers.get('retry-after'), 'the refusal says when to retry')
       t.equal(late.headers.get('connection'), 'close', 'the refusal closes its connection')
       t.match(await late.json(), { error: { code: 'DRIBER_SHUTTING_DOWN' } })
+      const lateClient = createProtoClient(grpcAddress)
+      t.teardown(() => lateClient.close())
+      t.equal(await grpcOutcome(lateClient), 'UNAVAILABLE DRIBER_SHUTTING_DOWN', 'a new gRPC connection is refused with the code, not at the socket')
 
       const all = await outcomes
       t.equal(all.length, 150 + 60 + 30 + 100)
@@ -255,8 +259,9 @@ t.test('SIGTERM under load: every request sent (keep-alive, one per connection, 
         [],
         `every request ended in its answer or the refusal (${[...counts].map(([outcome, count]) => `${outcome}: ${count}`).join(', ')})`,
       )
-      t.ok((counts.get('keep-alive 200') ?? 0) + (counts.get('own connection 200') ?? 0) > 0, 'HTTP requests accepted before the signal were answered')
-      t.ok((counts.get('grpc OK') ?? 0) > 0, 'gRPC calls accepted before the signal were answered')
+      for (const kind of ['keep-alive 200', 'own connection 200', 'pipelined 200', 'grpc OK']) {
+        t.ok((counts.get(kind) ?? 0) > 0, `requests accepted before the signal were answered (${kind})`)
+      }
       t.equal(await started.exit, 0)
     })
   }

@@ -30,6 +30,7 @@ import { catalogKindOfGrpcStatus, errorCodeMetadataKey, toGrpcStatus } from './g
 import { peerAddress } from './peer-address.js'
 import { imageSharingServiceName } from './proto-loader-options.js'
 import { summariseAnswer } from '../observability/answer-summary.js'
+import { completionLevel, type CompletionLevel } from '../observability/completion-level.js'
 
 /** One finished call, for metrics (`grpc_server_handled_total`, `grpc_server_handling_seconds`). */
 export interface GrpcCallEvent {
@@ -90,12 +91,9 @@ const statusName = (code: number): string => GrpcStatusCodes[code] ?? String(cod
 const metadataStrings = (values: Array<string | Buffer>): string[] =>
   values.map((value) => (typeof value === 'string' ? value : value.toString('utf8')))
 
-/** Client mistakes `warn`, our and upstream faults `error`, as HTTP's completion line does (by the catalog's HTTP status). */
-const levelOf = (errorCode: string | undefined): 'info' | 'warn' | 'error' => {
-  if (errorCode === undefined) return 'info'
-  const httpStatus = specByCode(errorCode)?.httpStatus ?? 500
-  return httpStatus >= 500 ? 'error' : httpStatus >= 400 ? 'warn' : 'info'
-}
+/** The level HTTP's completion line would have for the same catalog error. */
+const levelOf = (errorCode: string | undefined): CompletionLevel =>
+  errorCode === undefined ? 'info' : completionLevel(specByCode(errorCode)?.httpStatus ?? 500, errorCode)
 
 /** The catalog code for a status grpc-js produced itself (no `driber-error-code` in its metadata). */
 const libraryErrorCode = (code: number): string => ErrorCatalog[catalogKindOfGrpcStatus(code) ?? 'INTERNAL'].code

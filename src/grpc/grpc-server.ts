@@ -46,9 +46,11 @@ export interface GrpcServer {
    * Graceful stop: health NOT_SERVING and new ImageSharing calls refused (UNAVAILABLE,
    * `DRIBER_SHUTTING_DOWN`) at once; accepted calls get up to `drainMs` to finish; then
    * `tryShutdown`, and `forceShutdown` shortly after for whatever is still open (health Watch
-   * streams; calls past the drain time). Safe to call twice.
+   * streams; calls past the drain time). With `quietMs`, the port stays open (refusing) until at
+   * least that long after the drain began, as HTTP's does, so late callers and health probes get
+   * an answer rather than a refused connection. Safe to call twice.
    */
-  drain(drainMs: number): Promise<void>
+  drain(drainMs: number, quietMs?: number): Promise<void>
 }
 
 /** Service names health checking answers for. */
@@ -152,13 +154,15 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
     for (const name of healthCheckedServices) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING')
   }
   let drained: Promise<void> | undefined
-  const drain = (drainMs: number): Promise<void> => {
+  const drain = (drainMs: number, quietMs = 0): Promise<void> => {
     drained ??= (async () => {
       draining = true
       setServing(false)
       const started = Date.now()
       const idle = await inFlight.idle(drainMs)
       if (!idle) options.logger.warn({ drainMs, inFlight: inFlight.count }, 'gRPC drain time is up; cutting the calls still open')
+      const quietLeft = Math.min(started + quietMs, started + drainMs) - Date.now()
+      if (idle && quietLeft > 0) await new Promise((resolve) => setTimeout(resolve, quietLeft))
       const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
       // Every accepted call has been answered; what may still hold a session open is a health
       // Watch or a reflection stream, which never end on their own. A moment lets responses
