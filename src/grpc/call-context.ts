@@ -35,12 +35,13 @@ const clientDeadlineOf = (call: ServerUnaryCall<unknown, unknown>): number => {
  * Whether a call that ended without an answer ended because its deadline (epoch ms) passed. A
  * client whose deadline passes resets the stream exactly as one that cancels, and it reaches us
  * a little before our own copy of the deadline (which starts when we read the call's headers,
- * later than the client started its clock). So a reset in the last tenth of the call's time
- * (at least 5 ms, at most 1 s) counts as the deadline.
+ * later than the client started its clock, by however long a busy event loop took to read them).
+ * So a reset in the last tenth of the call's time (at least 25 ms, at most 1 s) counts as the
+ * deadline.
  */
 export const deadlinePassed = (deadline: number, startedAt: number, now = Date.now()): boolean => {
   if (!Number.isFinite(deadline)) return false
-  const slack = Math.min(1_000, Math.max(5, (deadline - startedAt) / 10))
+  const slack = Math.min(1_000, Math.max(25, (deadline - startedAt) / 10))
   return now + slack >= deadline
 }
 
