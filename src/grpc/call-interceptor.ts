@@ -107,6 +107,17 @@ export const createCallInterceptor = (options: CallInterceptorOptions): ServerIn
   const started = Date.now()
   let record: CallRecord | undefined
   let finished = false
+  let callStarted = false
+  // Start and done come in pairs (the in-flight gauge), even for a call grpc-js ends before its metadata reached us.
+  const markStarted = (): void => {
+    if (callStarted) return
+    callStarted = true
+    try {
+      options.onCallStart?.()
+    } catch {
+      // Observability must never break a call.
+    }
+  }
 
   const finish = (code: number, errorCodeSent: string | undefined): void => {
     if (finished) return
@@ -138,6 +149,7 @@ export const createCallInterceptor = (options: CallInterceptorOptions): ServerIn
       },
       'gRPC call completed',
     )
+    markStarted()
     try {
       options.onCallDone?.(event)
     } catch {
@@ -169,11 +181,7 @@ export const createCallInterceptor = (options: CallInterceptorOptions): ServerIn
           const requestId = requestIdFrom(metadata)
           record = { requestId, logger: options.logger.child({ requestId, transport: 'grpc', method }), timing: { upstreamSeconds: 0 } }
           records.set(metadata, record)
-          try {
-            options.onCallStart?.()
-          } catch {
-            // Observability must never break a call.
-          }
+          markStarted()
           try {
             // Refused, not accepted: the client retries on another instance while this one drains.
             if (options.draining()) throw new DriberError('SHUTTING_DOWN')

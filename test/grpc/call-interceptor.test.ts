@@ -80,6 +80,7 @@ t.test('without a key, garbage, oversize and unknown-method calls are UNAUTHENTI
   t.equal(await harness.metric('grpc_server_handled_total', { grpc_method: 'Decide', grpc_code: 'UNAUTHENTICATED' }), 1)
   t.equal(await harness.metric('grpc_server_handled_total', { grpc_method: 'Describe', grpc_code: 'UNAUTHENTICATED' }), 1)
   t.equal(await harness.metric('grpc_server_handled_total', { grpc_service: 'unknown', grpc_method: 'unknown', grpc_code: 'UNAUTHENTICATED' }), 2, 'unknown paths share one bounded label')
+  t.equal(await harness.metric('driber_requests_in_flight', { transport: 'grpc' }), 0, 'every refused call left the in-flight gauge')
   const logged = completionLines(lines)
   t.equal(logged.length, 4, 'one completion line per refused call')
   t.ok(logged.every((line) => line.grpcCode === 'UNAUTHENTICATED' && line.errorCode === 'DRIBER_UNAUTHENTICATED' && line.level === 'warn'), 'logged at warn with the code')
