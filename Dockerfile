@@ -10,7 +10,9 @@
 # a config file pointed at by DRIBER_CONFIG. Secrets (API keys) come in as environment variables
 # named by the registry's `api_key_env`.
 
-ARG NODE_VERSION=20.20.2
+# Node 24, a supported LTS line (Node 20 reached its end of life in April 2026). package.json's
+# `engines` and every locked dependency accept it (test/deploy/dockerfile.test.ts checks).
+ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm AS build
 WORKDIR /app

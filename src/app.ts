@@ -99,6 +99,7 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       metrics,
       overheadMs,
       upstreamMs: (request) => (request.driber?.context?.timing.upstreamSeconds ?? 0) * 1000,
+      retryWaitMs: (request) => (request.driber?.context?.timing.retryWaitSeconds ?? 0) * 1000,
     }),
   ]
   // Who may call, how often, and shedding: one instance shared by HTTP and gRPC (src/auth/).

@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object(
         maxTurnChars: Type.Integer({ minimum: 1, default: 2000 }),
         maxTotalChars: Type.Integer({ minimum: 1, default: 24_000 }),
         maxSpeakerChars: Type.Integer({ minimum: 1, default: 64 }),
+        /** Names in a request's `participants` (the chat's members who may not have spoken yet). */
+        maxParticipants: Type.Integer({ minimum: 1, default: 32 }),
         maxDescriptions: Type.Integer({ minimum: 1, default: 8 }),
         maxDescriptionChars: Type.Integer({ minimum: 1, default: 1000 }),
         maxN: Type.Integer({ minimum: 1, default: 5 }),
@@ -128,10 +130,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    /** Per-caller request rate, the same on HTTP and gRPC: keyed by API key id, or by client IP when auth is off. */
+    /**
+     * Per-caller request rate, the same on HTTP and gRPC: keyed by API key id, or by client IP when
+     * auth is off. `enabled` unset (the default) means "on exactly when auth is on": an internal
+     * service without keys is not throttled by address (every loopback or proxied caller would share
+     * one allowance), and per-key limits apply as soon as keys are configured.
+     */
     rateLimit: Type.Object(
       {
-        enabled: Type.Boolean({ default: true }),
+        enabled: Type.Optional(Type.Boolean()),
         max: Type.Integer({ minimum: 1, default: 600 }),
         windowMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 60_000 }),
         /** Callers tracked at once; the oldest windows are forgotten beyond it, so memory stays bounded. */
@@ -218,6 +225,19 @@ export const ConfigSchema = Type.Object(
         verifyChecksums: Type.Boolean({ default: true }),
         /** pgvector connections per index. */
         pgPoolSize: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+        /**
+         * On-disk cache of JSONL gallery caption vectors from remote (non-embedded) embedders, keyed
+         * by embedder and captions, so restarts do not embed the gallery again. `dir` defaults to
+         * `$XDG_CACHE_HOME/driber` or `~/.cache/driber` (`DRIBER_CACHE_DIR`); with no directory
+         * known, nothing is cached.
+         */
+        vectorCache: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            dir: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { default: {}, additionalProperties: false },
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -299,6 +319,8 @@ const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 's
   ['DRIBER_LOG_DIALOGUE', ['logging', 'logDialogue'], 'boolean'],
   ['DRIBER_AUTH_ENABLED', ['auth', 'enabled'], 'boolean'],
   ['DRIBER_API_KEYS_FILE', ['auth', 'keysFile'], 'string'],
+  ['DRIBER_RATE_LIMIT_ENABLED', ['rateLimit', 'enabled'], 'boolean'],
+  ['DRIBER_CACHE_DIR', ['retrieval', 'vectorCache', 'dir'], 'string'],
   ['DRIBER_TLS_CERT', ['tls', 'certPath'], 'string'],
   ['DRIBER_TLS_KEY', ['tls', 'keyPath'], 'string'],
   ['DRIBER_TLS_CA', ['tls', 'caPath'], 'string'],
@@ -385,11 +407,20 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   }
   const merged = deepMerge(deepMerge(fileData, fromEnv), (options.overrides ?? {}) as Record<string, unknown>)
   const data = parseConfigData(merged)
+  data.retrieval.vectorCache.dir ??= defaultCacheDirectory(env)
   const snapshot = { ...env }
   return Object.freeze({ ...data, secrets: (name: string) => snapshot[name] })
 }
 
-/** A config for tests and tools: defaults plus overrides, no environment. */
+/** The per-user cache directory (XDG), or undefined when the environment names no home. */
+export const defaultCacheDirectory = (env: Record<string, string | undefined>): string | undefined => {
+  const xdg = env.XDG_CACHE_HOME
+  if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, 'driber')
+  const home = env.HOME ?? env.USERPROFILE
+  return home !== undefined && path.isAbsolute(home) ? path.join(home, '.cache', 'driber') : undefined
+}
+
+/** A config for tests and tools: defaults plus overrides, no environment (so no cache directory unless given). */
 export const testConfig = (overrides: DeepPartial<ConfigData> = {}, secrets: Record<string, string> = {}): Config =>
   Object.freeze({ ...parseConfigData(overrides), secrets: (name: string) => secrets[name] })
 

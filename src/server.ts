@@ -91,7 +91,10 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
 /** Prints a start-up failure: catalog errors as code and message (no stack), anything else in full. */
 export const reportStartupError = (error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): void => {
   if (isDriberError(error)) {
-    const problems = Array.isArray(error.details?.problems) ? (error.details.problems as unknown[]).map((problem) => `  - ${String(problem)}\n`) : []
+    // Registry and config errors already list their problems in the message; print each once.
+    const problems = Array.isArray(error.details?.problems)
+      ? (error.details.problems as unknown[]).map(String).filter((problem) => !error.message.includes(problem)).map((problem) => `  - ${problem}\n`)
+      : []
     write(`driber: ${error.code}: ${error.message}\n${problems.join('')}`)
     return
   }

@@ -150,6 +150,9 @@ t.test('a bad registry: the catalog code and the problems on stderr, no stack, e
   const stderr = started.stderr()
   t.match(stderr, /DRIBER_REGISTRY_INVALID/)
   t.match(stderr, /scale/)
+  const problemLines = stderr.split('\n').filter((line) => line.trim().startsWith('- '))
+  t.ok(problemLines.length > 0, 'the problems are listed')
+  t.same(problemLines, [...new Set(problemLines)], 'each problem printed once')
   t.notMatch(stderr, /\n\s+at /, 'no stack trace for a catalog error')
 })
 

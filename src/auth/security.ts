@@ -13,6 +13,8 @@ export interface Security {
   readonly policy: AccessPolicy
   readonly authenticator: ApiKeyAuthenticator
   readonly rateLimiter: RateLimiter
+  /** Whether calls are rate limited: `rateLimit.enabled`, or when unset, whether auth is on. */
+  readonly rateLimitEnabled: boolean
   /** The allowance of a caller (its key's own rate, else the default), or undefined when rate limiting is off. */
   rateLimitFor(identity: ApiKeyIdentity | undefined): RateLimit | undefined
   /** PEM material when TLS is configured, for both servers. */
@@ -25,11 +27,13 @@ export interface Security {
 export const createSecurity = (config: Config): Security => {
   const policy = resolveAccessPolicy(config)
   const defaultRate: RateLimit = { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs }
+  const rateLimitEnabled = config.rateLimit.enabled ?? policy.enabled
   return {
     policy,
     authenticator: createApiKeyAuthenticator(policy.keys),
     rateLimiter: new RateLimiter({ maxTrackedCallers: config.rateLimit.maxTrackedCallers }),
-    rateLimitFor: (identity) => (config.rateLimit.enabled ? (identity?.rate ?? defaultRate) : undefined),
+    rateLimitEnabled,
+    rateLimitFor: (identity) => (rateLimitEnabled ? (identity?.rate ?? defaultRate) : undefined),
     tls: loadTlsMaterial(config.tls),
     pressureRetryAfterMs: config.pressure.retryAfterSeconds * 1000,
   }

@@ -3,6 +3,7 @@
  * request does. Nothing in the core waits on a timer or a promise that the request's signal cannot end.
  */
 import { DriberError, isDriberError } from '../errors.js'
+import type { RequestContext } from './request-context.js'
 
 /**
  * The error for an aborted request. The abort reason decides when it is one of ours (CANCELLED,
@@ -61,4 +62,23 @@ export const sleep = (ms: number, signal: AbortSignal, deadline: number): Promis
     timer = setTimeout(resolve, ms)
   })
   return raceAbort(wait, signal, deadline).finally(() => clearTimeout(timer))
+}
+
+const REQUEST_ENDINGS = new Set(['CANCELLED', 'DEADLINE_EXCEEDED', 'SHUTTING_DOWN'])
+
+/**
+ * The error a transport answers with: when the request ended (deadline, client gone, shutdown)
+ * while model calls were made, the error carries those calls as `details.attempts`, like every
+ * other stage error; otherwise `error` unchanged.
+ */
+export const withRequestAttempts = (error: unknown, context: Pick<RequestContext, 'attempts'>): unknown => {
+  const attempts = context.attempts
+  if (!isDriberError(error) || !REQUEST_ENDINGS.has(error.kind) || attempts === undefined || attempts.length === 0) return error
+  if (Array.isArray(error.details?.attempts)) return error
+  return new DriberError(error.kind, {
+    message: error.message,
+    details: { ...error.details, attempts: attempts.map((attempt) => ({ ...attempt })) },
+    cause: error.cause ?? error,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  })
 }

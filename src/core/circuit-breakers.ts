@@ -15,8 +15,22 @@ interface ModelBreaker {
   openedAt: number
 }
 
+/**
+ * Probes the caller's deadline (or departure) cut short: the backend never answered, so the probe
+ * proves nothing. Counting it as a failure re-opens the breaker for another cool-down; cockatiel
+ * would otherwise count any error it does not handle as a success and close the breaker.
+ */
+const unansweredProbes = new WeakSet<object>()
+
+export const markUnansweredProbe = <E extends object>(error: E): E => {
+  unansweredProbes.add(error)
+  return error
+}
+
 const countsAgainstModel = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DriberError' && policyFor(error as DriberError).countsAgainstModel
+  typeof error === 'object' &&
+  error !== null &&
+  (unansweredProbes.has(error) || ((error as { name?: unknown }).name === 'DriberError' && policyFor(error as DriberError).countsAgainstModel))
 
 export class CircuitBreakers {
   private readonly breakers = new Map<string, ModelBreaker>()

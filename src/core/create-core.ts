@@ -14,6 +14,7 @@ import { share } from './share.js'
 import { noopObserver, type StageObserver } from './stage-observer.js'
 import { StageRunner } from './stage-runner.js'
 import type { StageDependencies } from './stage-support.js'
+import { checkInput, type CheckedOperation } from './input-checks.js'
 
 export interface CreateCoreOptions {
   config: Config | ConfigData
@@ -26,6 +27,8 @@ export interface CreateCoreOptions {
 export type CoreWithBreakers = DriberCore & {
   /** Circuit-breaker state of every registry model (closed until it fails), for /readyz and the breaker gauge. */
   breakerStates(): Array<{ model: string; state: BreakerState }>
+  /** The stage's input checks alone (see input-checks.ts): throws what the stage would, runs nothing. */
+  checkInput(operation: CheckedOperation, input: Record<string, unknown>): void
 }
 
 /** An observer must never break a request: its exceptions are swallowed here, once, for every event. */
@@ -44,6 +47,8 @@ const guardObserver = (observer: StageObserver): StageObserver => {
     parseFailure: guard(observer.parseFailure),
     retry: guard(observer.retry),
     fallback: guard(observer.fallback),
+    escalation: guard(observer.escalation),
+    answered: guard(observer.answered),
     stageDone: guard(observer.stageDone),
     decideConfidence: guard(observer.decideConfidence),
   }
@@ -66,6 +71,7 @@ export const createCore = (options: CreateCoreOptions): CoreWithBreakers => {
     retrieve: (input, context) => retrieve(dependencies, input, context),
     share: (input, context) => share(dependencies, input, context),
     listModels: () => options.models.list(),
+    checkInput: (operation, input) => checkInput(operation, input, options.config.limits),
     breakerStates: () => {
       let known: string[] = []
       try {

@@ -3,8 +3,8 @@
  * would fit (rank mode). Inputs are checked before any model is called; the model's answer is
  * checked against the dialogue (real turns, real speakers) and completed from it.
  */
-import { dialogueSpeakers, validateDialogue, validateSpeaker } from './dialogue.js'
-import { decideContract, rankContract, type DecideOutput, type RankOutput } from './output-schemas.js'
+import { allowedSpeakers, validateDialogue, validateParticipants, validateSpeaker } from './dialogue.js'
+import { decideContractFor, rankContractFor, type DecideOutput, type RankOutput } from './output-schemas.js'
 import type { SemanticCheck } from './output-parser.js'
 import { renderDecideNextPrompt } from './prompts/decide-next-prompt.js'
 import { renderDecideRankPrompt } from './prompts/decide-rank-prompt.js'
@@ -67,17 +67,20 @@ export const decideNext = (dependencies: StageDependencies, input: DecideInput, 
     async () => {
       validateDialogue(input.dialogue, dependencies.limits)
       const dialogue = input.dialogue
-      const requested = validateSpeaker(dialogue, input.speaker)
+      const participants = validateParticipants(input.participants, dependencies.limits)
+      const requested = validateSpeaker(input.speaker, { dialogue, participants, limits: dependencies.limits })
       const model = validateName(input.model, 'model')
-      const speakers = dialogueSpeakers(dialogue)
+      const speakers = allowedSpeakers(dialogue, participants, requested)
       const outcome = await dependencies.runner.run(
         {
           stage: 'decide',
-          task: requested === undefined ? { stage: 'decide', dialogue } : { stage: 'decide', dialogue, speaker: requested },
+          task: requested === undefined ? { stage: 'decide', dialogue, speakers } : { stage: 'decide', dialogue, speakers, speaker: requested },
           messages: renderDecideNextPrompt(requested === undefined ? { dialogue, speakers } : { dialogue, speakers, speaker: requested }),
-          contract: decideContract,
+          contract: decideContractFor(requested === undefined ? { speakers, turns: dialogue.length } : { speakers, speaker: requested, turns: dialogue.length }),
           interpret: interpretDecide(dialogue, speakers, requested),
+          confidence: (value) => value.confidence,
           ...(model === undefined ? {} : { model }),
+          ...(input.cascade === false ? { cascade: false } : {}),
         },
         context,
       )
@@ -95,17 +98,21 @@ export const decideRank = (dependencies: StageDependencies, input: DecideInput, 
     async () => {
       validateDialogue(input.dialogue, dependencies.limits)
       const dialogue = input.dialogue
-      // Rank judges the whole dialogue; a speaker, when given, must still be real.
-      validateSpeaker(dialogue, input.speaker)
+      // Rank judges the whole dialogue; a speaker, when given, is held to the same rules as in next mode.
+      const participants = validateParticipants(input.participants, dependencies.limits)
+      const requested = validateSpeaker(input.speaker, { dialogue, participants, limits: dependencies.limits })
       const model = validateName(input.model, 'model')
       const outcome = await dependencies.runner.run(
         {
           stage: 'rank',
           task: { stage: 'rank', dialogue },
-          messages: renderDecideRankPrompt({ dialogue, speakers: dialogueSpeakers(dialogue) }),
-          contract: rankContract,
+          messages: renderDecideRankPrompt({ dialogue, speakers: allowedSpeakers(dialogue, participants, requested) }),
+          contract: rankContractFor({ turns: dialogue.length }),
           interpret: interpretRank(dialogue),
+          // An empty list is a confident "nowhere": nothing to escalate.
+          confidence: (candidates) => candidates[0]?.confidence,
           ...(model === undefined ? {} : { model }),
+          ...(input.cascade === false ? { cascade: false } : {}),
         },
         context,
       )

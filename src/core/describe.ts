@@ -2,8 +2,8 @@
  * Describe: the image to share next, as `n` descriptions under the requested restrictions, each
  * with salient phrases. The answer is held to the count and the prefix rule before it is accepted.
  */
-import { dialogueSpeakers, validateCount, validateDialogue, validateRestrictions, validateSpeaker } from './dialogue.js'
-import { describeContract, type DescribeOutput } from './output-schemas.js'
+import { allowedSpeakers, validateCount, validateDialogue, validateRestrictions, validateSpeaker } from './dialogue.js'
+import { describeContractFor, type DescribeOutput } from './output-schemas.js'
 import type { SemanticCheck } from './output-parser.js'
 import { DESCRIPTION_PREFIX, renderDescribePrompt } from './prompts/describe-prompt.js'
 import type { RequestContext } from './request-context.js'
@@ -36,14 +36,21 @@ export const interpretDescribe =
   }
 
 /** Describe the image to share. */
-export const describe = (dependencies: StageDependencies, input: DescribeInput, context: RequestContext): Promise<DescribeResult> =>
+export const describe = (
+  dependencies: StageDependencies,
+  input: DescribeInput,
+  context: RequestContext,
+  /** A model to ask first (Share: the model that answered Decide after a cascade escalation). */
+  prefer?: string,
+): Promise<DescribeResult> =>
   observeStage(
     dependencies.observer,
     'describe',
     async () => {
       validateDialogue(input.dialogue, dependencies.limits)
       const dialogue = input.dialogue
-      const speaker = validateSpeaker(dialogue, input.speaker)
+      // Describe takes no participants: the one who shares may be anyone, including someone who has not spoken yet.
+      const speaker = validateSpeaker(input.speaker, { dialogue, participants: undefined, limits: dependencies.limits })
       const restrictions = validateRestrictions(input.restrictions)
       const n = validateCount(input.n, 'n', dependencies.limits.maxN, 1)
       const model = validateName(input.model, 'model')
@@ -56,14 +63,15 @@ export const describe = (dependencies: StageDependencies, input: DescribeInput, 
               : { stage: 'describe', dialogue, speaker, restrictions, n },
           messages: renderDescribePrompt({
             dialogue,
-            speakers: dialogueSpeakers(dialogue),
+            speakers: allowedSpeakers(dialogue, [], speaker),
             restrictions,
             n,
             ...(speaker === undefined ? {} : { speaker }),
           }),
-          contract: describeContract,
+          contract: describeContractFor({ n, prefix: restrictions.includes('prefix') }),
           interpret: interpretDescribe(n, restrictions),
           ...(model === undefined ? {} : { model }),
+          ...(prefer === undefined ? {} : { prefer }),
         },
         context,
       )

@@ -93,16 +93,59 @@ export function validateDialogue(dialogue: unknown, limits: Limits): asserts dia
 /** The distinct speakers of a dialogue, in order of first appearance. */
 export const dialogueSpeakers = (dialogue: Dialogue): string[] => [...new Set(dialogue.map((turn) => turn.speaker))]
 
+/** A speaker name outside the dialogue (`speaker`, `participants[i]`): one line, like the dialogue's names. */
+const checkName = (value: unknown, field: string, limits: Limits): string => {
+  checkText(value, field, limits.maxSpeakerChars, { allowEmpty: false, control: NAME_CONTROL, tooLongKind: 'INVALID_ARGUMENT' })
+  return value as string
+}
+
 /**
- * A requested speaker must be someone in the dialogue: the prompts and the output checks name
- * only real participants. Returns the speaker unchanged, or undefined when none was given.
+ * The optional `participants`: the chat's members, including those who have not written yet.
+ * 1..`maxParticipants` valid names; duplicates are dropped (first one kept), so the order the
+ * caller gave is the order prompts show. Returns undefined when absent.
  */
-export const validateSpeaker = (dialogue: Dialogue, speaker: unknown, field = 'speaker'): string | undefined => {
+export const validateParticipants = (value: unknown, limits: Limits, field = 'participants'): string[] | undefined => {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value)) throw invalid(field, 'not_an_array', `${field} must be an array of names`)
+  if (value.length === 0) throw invalid(field, 'empty', `${field} must name at least one person (omit it otherwise)`)
+  if (value.length > limits.maxParticipants) {
+    throw invalid(field, 'too_many', `${field} may hold at most ${limits.maxParticipants} names`, { limit: limits.maxParticipants })
+  }
+  return [...new Set(value.map((name: unknown, index: number) => checkName(name, `${field}[${index}]`, limits)))]
+}
+
+/**
+ * Everyone a Decide answer may name: the dialogue's speakers in order of first appearance, then the
+ * declared participants who have not spoken, then the requested speaker when they are neither (a
+ * newcomer the caller named without declaring participants). The prompts list exactly these names,
+ * and model answers are resolved against them.
+ */
+export const allowedSpeakers = (dialogue: Dialogue, participants: readonly string[] = [], speaker?: string): string[] => {
+  const names = new Set(dialogueSpeakers(dialogue))
+  for (const participant of participants) names.add(participant)
+  if (speaker !== undefined) names.add(speaker)
+  return [...names]
+}
+
+/**
+ * The requested speaker: a valid name, who may not have spoken yet (in a two-person chat the first
+ * question is often whether the one who has not written should open with a photo). When the
+ * request declares `participants`, the speaker must be one of them or of the dialogue's speakers;
+ * otherwise any valid name is accepted. Returns undefined when none was given.
+ */
+export const validateSpeaker = (
+  speaker: unknown,
+  scope: { dialogue: Dialogue; participants: readonly string[] | undefined; limits: Limits },
+  field = 'speaker',
+): string | undefined => {
   if (speaker === undefined || speaker === null) return undefined
   if (typeof speaker !== 'string') throw invalid(field, 'not_a_string', `${field} must be a string`)
-  const speakers = dialogueSpeakers(dialogue)
-  if (!speakers.includes(speaker)) {
-    throw invalid(field, 'unknown_speaker', `${field} must be one of the dialogue's speakers`, { speakers })
+  checkName(speaker, field, scope.limits)
+  if (scope.participants !== undefined) {
+    const speakers = allowedSpeakers(scope.dialogue, scope.participants)
+    if (!speakers.includes(speaker)) {
+      throw invalid(field, 'unknown_speaker', `${field} must be one of the dialogue's speakers or participants`, { speakers })
+    }
   }
   return speaker
 }

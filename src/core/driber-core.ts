@@ -24,8 +24,8 @@ export interface ModelInfo {
   parameters?: number | string
   output: 'json_schema' | 'json_object' | 'text'
   aliases: string[]
-  /** Stages whose route includes this model, with its position (0 = primary). */
-  routes: Array<{ stage: string; position: number }>
+  /** Where this model sits in each stage route; `min_confidence` when that route is a cascade and this model escalates below it. */
+  routes: Array<{ stage: string; position: number; min_confidence?: number }>
   upstream_model?: string
   base_url?: string
 }

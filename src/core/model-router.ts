@@ -25,4 +25,12 @@ export interface ModelRouter {
    * narrowed to that choice. Throws `UNKNOWN_MODEL` listing the known ids, aliases and scales.
    */
   route(stage: Stage, requested?: string): readonly RoutedModel[]
+  /**
+   * The stage's cascade, when its route is one: model id -> the confidence that model's answer
+   * needs to be accepted (below it, the next model of the route is asked). Only the default route
+   * cascades; a request that names a model gets that model's answer as it is.
+   */
+  cascade?(stage: Stage): ReadonlyMap<string, number> | undefined
+  /** In Share: when Decide escalated, Describe asks the model that answered Decide first. */
+  readonly describeFollowsDecide?: boolean
 }

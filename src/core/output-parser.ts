@@ -126,9 +126,10 @@ const extractCandidates = (content: string): { values: unknown[]; firstError?: s
 
 /**
  * Parses and validates one model response against a stage's output contract and semantic check.
- * Reasons: `refusal` (explicit refusal or content filter), `truncated` (cut off by the token
- * limit), `empty` (blank), `invalid_json` (no JSON object found), `schema_violation` (JSON of the
- * wrong shape, or right shape with impossible content such as an unknown turn).
+ * Reasons: `refusal` (explicit refusal or content filter), `truncated` (the backend says the token
+ * limit cut the answer: `finishReason` is `length`, and only then), `empty` (blank), `invalid_json`
+ * (no complete JSON object found), `schema_violation` (JSON the contract rejects after its documented
+ * normalisation, see output-schemas.ts, or that the stage's checks reject).
  */
 export const parseModelOutput = <Raw, Result>(
   response: ChatResponse,
@@ -146,7 +147,10 @@ export const parseModelOutput = <Raw, Result>(
   }
   const { values, firstError, unclosed } = extractCandidates(response.content)
   if (values.length === 0) {
-    if (truncated || unclosed) return fail('truncated', 'Your answer was cut off before the JSON object was complete.')
+    if (truncated) return fail('truncated', 'Your answer was cut off before the JSON object was complete.')
+    // An unclosed object the backend says it finished is the model's mistake, not the token limit:
+    // `truncated` sends an SRE to raise max_tokens, which would not help here.
+    if (unclosed) return fail('invalid_json', 'Your answer ended before its JSON object was closed.')
     return fail('invalid_json', `Your answer did not contain a valid JSON object (${firstError ?? 'no object found'}).`)
   }
   let firstProblem: string | undefined

@@ -2,10 +2,13 @@
  * What a core call needs to know about the request that carries it, independent of transport.
  */
 import type { Logger } from 'pino'
+import type { Attempt } from './types.js'
 
 /** Mutable per-request accounting, so transports can report driber's own overhead (total minus upstream waits). */
 export interface RequestTiming {
   upstreamSeconds: number
+  /** Time spent in backoff before retries (absent: none yet); neither upstream time nor driber's own work. */
+  retryWaitSeconds?: number
 }
 
 export interface RequestContext {
@@ -17,4 +20,10 @@ export interface RequestContext {
   readonly deadline: number
   readonly logger: Logger
   readonly timing: RequestTiming
+  /**
+   * Every model call of the request, across stages, as the stage runner records them. Transports
+   * give it to the error when the request ends by its deadline or its client, because by then the
+   * stage that made the calls has not answered (absent: nobody reads it).
+   */
+  readonly attempts?: Attempt[]
 }

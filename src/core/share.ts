@@ -4,7 +4,7 @@
  * descriptions. Every input, including `k`, the restrictions and the index, is checked before the
  * first model call, so a bad request spends no tokens.
  */
-import { validateCount, validateDialogue, validateRestrictions, validateSpeaker, characterCount } from './dialogue.js'
+import { validateCount, validateDialogue, validateParticipants, validateRestrictions, validateSpeaker, characterCount } from './dialogue.js'
 import { decideNext } from './decide.js'
 import { describe } from './describe.js'
 import type { RequestContext } from './request-context.js'
@@ -42,7 +42,8 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
     async () => {
       const { limits } = dependencies
       validateDialogue(input.dialogue, limits)
-      const speaker = validateSpeaker(input.dialogue, input.speaker)
+      const participants = validateParticipants(input.participants, limits)
+      const speaker = validateSpeaker(input.speaker, { dialogue: input.dialogue, participants, limits })
       const restrictions = validateRestrictions(input.restrictions)
       const n = validateCount(input.n, 'n', limits.maxN, 1)
       const k = validateCount(input.k, 'k', limits.maxK, DEFAULT_K)
@@ -51,15 +52,26 @@ export const share = (dependencies: StageDependencies, input: ShareInput, contex
 
       const decision = await decideNext(
         dependencies,
-        { dialogue: input.dialogue, ...(speaker === undefined ? {} : { speaker }), ...(model === undefined ? {} : { model }) },
+        {
+          dialogue: input.dialogue,
+          ...(speaker === undefined ? {} : { speaker }),
+          ...(model === undefined ? {} : { model }),
+          ...(input.cascade === false ? { cascade: false } : {}),
+          ...(participants === undefined ? {} : { participants }),
+          ...(model === undefined ? {} : { model }),
+        },
         context,
       )
       if (!decision.share) return { decision, descriptions: [], results: [], usage: sumUsage([decision.usage]), describe: null }
 
+      // Where configured, the model that was sure enough to decide also describes.
+      const escalated = decision.attempts.some((attempt) => attempt.outcome === 'escalated')
+      const prefer = escalated && dependencies.runner.describeFollowsDecide ? decision.model : undefined
       const described = await describe(
         dependencies,
         { dialogue: input.dialogue, speaker: decision.speaker, restrictions, n, ...(model === undefined ? {} : { model }) },
         context,
+        prefer,
       )
       const descriptions = described.descriptions
       const found = await searchIndex(index, fitDescriptions(descriptions.map((description) => description.text), limits), k, context)

@@ -10,11 +10,11 @@
  */
 import { performance } from 'node:perf_hooks'
 import { isBrokenCircuitError, isTaskCancelledError, type RetryPolicy } from 'cockatiel'
-import { DriberError, toDriberError, type ErrorKind } from '../errors.js'
+import { DriberError, isDriberError, toDriberError, type ErrorKind } from '../errors.js'
 import type { ChatMessage, ChatRequest, ChatResponse, StageTask } from '../providers/provider.js'
 import { abortError, raceAbort, sleep, throwIfOver } from './abort.js'
 import { Bulkheads } from './bulkheads.js'
-import { CircuitBreakers, type BreakerState } from './circuit-breakers.js'
+import { CircuitBreakers, markUnansweredProbe, type BreakerState } from './circuit-breakers.js'
 import type { ModelRouter, RoutedModel } from './model-router.js'
 import { parseModelOutput, type SemanticCheck } from './output-parser.js'
 import type { OutputContract } from './output-schemas.js'
@@ -41,6 +41,15 @@ export interface StageSpec<Raw, Result> {
   interpret: SemanticCheck<Raw, Result>
   /** A model id, alias or scale from the request. */
   model?: string
+  /**
+   * The answer's confidence, for cascades (Decide: the decision's; Rank: the top candidate's).
+   * Absent, or returning undefined, means the answer is always accepted.
+   */
+  confidence?: (value: Result) => number | undefined
+  /** False: accept the first valid answer even where the route cascades (the request opted out). */
+  cascade?: boolean
+  /** A model id to ask first, before the stage's route (Share's Describe following Decide's cascade). */
+  prefer?: string
 }
 
 export interface StageOutcome<Result> {
@@ -64,6 +73,14 @@ const INFORMATIVENESS: Partial<Record<ErrorKind, number>> = {
   CIRCUIT_OPEN: 0,
 }
 
+/** The request itself is over: not the model's fault, nothing more is tried. */
+const isRequestEnding = (error: unknown): boolean =>
+  isDriberError(error) && (error.kind === 'DEADLINE_EXCEEDED' || error.kind === 'CANCELLED' || error.kind === 'SHUTTING_DOWN')
+
+/** An attempt timeout that the request's deadline set is the deadline passing. */
+const asDeadline = (error: unknown): unknown =>
+  isDriberError(error) && error.kind === 'UPSTREAM_TIMEOUT' ? new DriberError('DEADLINE_EXCEEDED', { cause: error }) : error
+
 /** Errors decided locally, without an upstream call. */
 const LOCAL_REFUSALS = new Set<ErrorKind>(['OVERLOADED', 'CIRCUIT_OPEN'])
 
@@ -74,6 +91,12 @@ const addUsage = (total: Usage, extra: Usage | undefined): void => {
   total.input_tokens += extra.input_tokens
   total.output_tokens += extra.output_tokens
   total.total_tokens += extra.total_tokens
+}
+
+/** One attempt, in the stage's list and in the request's ledger (the same object: a re-ask updates both). */
+const record = (context: RequestContext, attempts: Attempt[], attempt: Attempt): void => {
+  attempts.push(attempt)
+  context.attempts?.push(attempt)
 }
 
 const elapsedMs = (since: number): number => Math.round(performance.now() - since)
@@ -99,6 +122,11 @@ export class StageRunner {
     this.retryPolicy = createRetryPolicy(options.resilience)
   }
 
+  /** In Share: Describe asks the model that answered an escalated Decide first (the registry's `share.describe_follows_decide`). */
+  get describeFollowsDecide(): boolean {
+    return this.options.router.describeFollowsDecide === true
+  }
+
   /** Breaker state per model (models never called are closed), for /readyz and the breaker gauge. */
   breakerStates(known: readonly string[] = []): Array<{ model: string; state: BreakerState }> {
     return this.breakers.states(known)
@@ -107,16 +135,32 @@ export class StageRunner {
   /** Runs the stage; resolves with the interpreted answer, or throws a catalog error with `details.attempts`. */
   async run<Raw, Result>(spec: StageSpec<Raw, Result>, context: RequestContext): Promise<StageOutcome<Result>> {
     throwIfOver(context.signal, context.deadline)
-    const route = this.options.router.route(spec.stage, spec.model)
+    const route = this.routeFor(spec)
     if (route.length === 0) throw new DriberError('UNKNOWN_MODEL', { message: `No model is routed for ${spec.stage}`, details: { stage: spec.stage } })
+    const thresholds = spec.model === undefined && spec.cascade !== false && spec.confidence !== undefined ? this.options.router.cascade?.(spec.stage) : undefined
     const attempts: Attempt[] = []
     const usage = zeroUsage()
     const failures: DriberError[] = []
+    // The last valid answer a cascade escalated: answered when every model after it fails.
+    let held: { value: Result; model: RoutedModel } | undefined
     for (let index = 0; index < route.length; index++) {
       const model = route[index] as RoutedModel
       const outcome = await this.runModel(model, spec, context, attempts, usage)
-      if (outcome.ok) return { value: outcome.value, answer: { model: model.id, attempts, usage } }
+      if (outcome.ok) {
+        const next = route[index + 1]
+        const threshold = thresholds?.get(model.id)
+        const confidence = threshold === undefined || next === undefined ? undefined : spec.confidence?.(outcome.value)
+        if (threshold !== undefined && next !== undefined && confidence !== undefined && confidence < threshold) {
+          this.escalate(attempts, confidence, threshold)
+          this.options.observer.escalation({ stage: spec.stage, from: model.id, to: next.id, reason: 'low_confidence' })
+          context.logger.debug({ stage: spec.stage, from: model.id, to: next.id, confidence, min_confidence: threshold }, 'cascade escalation')
+          held = { value: outcome.value, model }
+          continue
+        }
+        return this.answered(spec, model, outcome.value, attempts, usage)
+      }
       const action = policyFor(outcome.error).action
+      if (held !== undefined && !context.signal.aborted) return this.answered(spec, held.model, held.value, attempts, usage)
       if (action === 'stop' || action === 'fail') throw withAttempts(outcome.error, attempts)
       failures.push(outcome.error)
       const next = route[index + 1]
@@ -128,6 +172,30 @@ export class StageRunner {
     throw this.finalError(failures, attempts)
   }
 
+  /** The route for this spec: the router's, with `prefer` moved (or added) to the front. */
+  private routeFor<Raw, Result>(spec: StageSpec<Raw, Result>): readonly RoutedModel[] {
+    const route = this.options.router.route(spec.stage, spec.model)
+    if (spec.prefer === undefined || spec.model !== undefined || route[0]?.id === spec.prefer) return route
+    const preferred = this.options.router.route(spec.stage, spec.prefer)[0]
+    if (preferred === undefined) return route
+    return [preferred, ...route.filter((model) => model.id !== preferred.id)]
+  }
+
+  /** Marks the model's accepted call (the last attempt) as escalated: valid, but below the cascade's threshold. */
+  private escalate(attempts: Attempt[], confidence: number, threshold: number): void {
+    const last = attempts[attempts.length - 1]
+    if (last === undefined) return
+    last.outcome = 'escalated'
+    last.escalation_reason = 'low_confidence'
+    last.confidence = confidence
+    last.min_confidence = threshold
+  }
+
+  private answered<Result>(spec: { stage: Stage }, model: RoutedModel, value: Result, attempts: Attempt[], usage: Usage): StageOutcome<Result> {
+    this.options.observer.answered({ stage: spec.stage, model: model.id, scale: model.scale })
+    return { value, answer: { model: model.id, attempts, usage } }
+  }
+
   /** One model: call (with retries), parse, re-ask on unusable answers. Never throws; says why it gave up. */
   private async runModel<Raw, Result>(
     model: RoutedModel,
@@ -137,7 +205,7 @@ export class StageRunner {
     usage: Usage,
   ): Promise<ModelOutcome<Result>> {
     if (this.breakers.shouldSkip(model.id)) {
-      attempts.push({ model: model.id, outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN', duration_ms: 0 })
+      record(context, attempts, { model: model.id, outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN', duration_ms: 0 })
       const retryAfterMs = this.breakers.retryAfterMs(model.id)
       const error = new DriberError('CIRCUIT_OPEN', { details: { model: model.id }, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) })
       return { ok: false, error, reason: 'circuit_open' }
@@ -183,14 +251,23 @@ export class StageRunner {
   ): Promise<{ response: ChatResponse; attempt: Attempt }> {
     let lastError: DriberError | undefined
     return this.retryPolicy.execute(async ({ attempt }) => {
+      let onCalled: (() => void) | undefined
       if (attempt > 0 && lastError !== undefined) {
         const delay = retryDelayMs(attempt, lastError, this.options.resilience)
         if (delay === undefined || delay >= context.deadline - Date.now()) throw markFinal(lastError)
-        this.options.observer.retry({ stage: spec.stage, model: model.id, errorCode: lastError.code })
-        await sleep(delay, context.signal, context.deadline)
+        const retried = lastError
+        // Counted once the call is really made: a retry the breaker or the bulkhead refuses is none.
+        onCalled = () => this.options.observer.retry({ stage: spec.stage, model: model.id, errorCode: retried.code })
+        // Backoff is neither upstream time nor driber's own work: the overhead measure leaves it out.
+        const waitStarted = performance.now()
+        try {
+          await sleep(delay, context.signal, context.deadline)
+        } finally {
+          context.timing.retryWaitSeconds = (context.timing.retryWaitSeconds ?? 0) + (performance.now() - waitStarted) / 1000
+        }
       }
       try {
-        return await this.callOnce(model, spec, messages, context, attempts, usage)
+        return await this.callOnce(model, spec, messages, context, attempts, usage, onCalled)
       } catch (error) {
         lastError = toDriberError(error)
         throw lastError
@@ -206,17 +283,31 @@ export class StageRunner {
     context: RequestContext,
     attempts: Attempt[],
     usage: Usage,
+    onCalled?: () => void,
   ): Promise<{ response: ChatResponse; attempt: Attempt }> {
     throwIfOver(context.signal, context.deadline)
-    const timeoutMs = Math.max(1, Math.min(model.timeoutMs, context.deadline - Date.now()))
+    const remainingMs = context.deadline - Date.now()
+    const timeoutMs = Math.max(1, Math.min(model.timeoutMs, remainingMs))
+    // When the request's deadline, not the model's timeout, bounds the attempt, a timeout is the
+    // deadline's doing: labelled DEADLINE_EXCEEDED whichever of the two timers fires first.
+    const deadlineBound = remainingMs <= model.timeoutMs
     const queuedAt = performance.now()
     let calledAt: number | undefined
     const breaker = this.breakers.get(model.id)
     const work = this.bulkheads.get(model).execute(
       () =>
-        breaker.execute(() => {
+        breaker.execute(async () => {
           calledAt = performance.now()
-          return this.guardedChat(model, spec, messages, timeoutMs, context)
+          const probe = this.breakers.state(model.id) === 'half_open'
+          onCalled?.()
+          try {
+            return await this.guardedChat(model, spec, messages, timeoutMs, context)
+          } catch (error) {
+            const converted = deadlineBound ? asDeadline(error) : error
+            // A copy is marked: the request's own abort reason may be shared by other waits.
+            if (probe && isDriberError(converted) && isRequestEnding(converted)) throw markUnansweredProbe(new DriberError(converted.kind, { cause: converted.cause ?? converted }))
+            throw converted
+          }
         }),
       context.signal,
     )
@@ -226,27 +317,29 @@ export class StageRunner {
       context.timing.upstreamSeconds += duration / 1000
       addUsage(usage, response.usage)
       const attempt: Attempt = { model: model.id, outcome: 'ok', duration_ms: Math.round(duration) }
-      attempts.push(attempt)
+      record(context, attempts, attempt)
       this.options.observer.upstreamCall({
         stage: spec.stage,
         model: model.id,
         provider: model.provider,
+        scale: model.scale,
         durationSeconds: duration / 1000,
         usage: response.usage,
       })
       return { response, attempt }
     } catch (error) {
-      const converted = this.convertCallError(error, model.id, context)
+      const converted = this.convertCallError(deadlineBound ? asDeadline(error) : error, model.id, context)
       if (calledAt === undefined) {
-        attempts.push({ model: model.id, outcome: 'skipped', code: converted.code, duration_ms: elapsedMs(queuedAt) })
+        record(context, attempts, { model: model.id, outcome: 'skipped', code: converted.code, duration_ms: elapsedMs(queuedAt) })
       } else {
         const duration = performance.now() - calledAt
         context.timing.upstreamSeconds += duration / 1000
-        attempts.push({ model: model.id, outcome: 'error', code: converted.code, duration_ms: Math.round(duration) })
+        record(context, attempts, { model: model.id, outcome: 'error', code: converted.code, duration_ms: Math.round(duration) })
         this.options.observer.upstreamCall({
           stage: spec.stage,
           model: model.id,
           provider: model.provider,
+          scale: model.scale,
           durationSeconds: duration / 1000,
           errorCode: converted.code,
         })
@@ -257,7 +350,12 @@ export class StageRunner {
 
   private convertCallError(error: unknown, model: string, context: RequestContext): DriberError {
     if (context.signal.aborted || isTaskCancelledError(error)) return abortError(context.signal, context.deadline)
-    if (isBrokenCircuitError(error)) return new DriberError('CIRCUIT_OPEN', { details: { model } })
+    if (isBrokenCircuitError(error)) {
+      // The breaker opened during this request (it was closed when routing looked): the same hint
+      // as when it was already open.
+      const retryAfterMs = this.breakers.retryAfterMs(model)
+      return new DriberError('CIRCUIT_OPEN', { details: { model }, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) })
+    }
     return toDriberError(this.bulkheads.convert(error, model))
   }
 

@@ -16,10 +16,13 @@ export interface StageDependencies {
   readonly observer: StageObserver
 }
 
-/** An optional name from the request (model, index): absent, or a non-empty string. */
+/** Longest model or index name a request may give (the HTTP schema documents the same bound). */
+export const MAX_NAME_LENGTH = 128
+
+/** An optional name from the request (model, index): absent, or a non-empty string of at most MAX_NAME_LENGTH. */
 export const validateName = (value: unknown, field: string): string | undefined => {
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 256) {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_NAME_LENGTH) {
     throw new DriberError('INVALID_ARGUMENT', { message: `${field} must be a non-empty name`, details: { field, reason: 'invalid_name' } })
   }
   return value

@@ -33,6 +33,10 @@ export type Scale = (typeof SCALES)[number]
 export const PARSE_FAILURE_REASONS = ['invalid_json', 'schema_violation', 'refusal', 'truncated', 'empty'] as const
 export type ParseFailureReason = (typeof PARSE_FAILURE_REASONS)[number]
 
+/** Why a cascade asked the next model although the answer was valid. */
+export const ESCALATION_REASONS = ['low_confidence'] as const
+export type EscalationReason = (typeof ESCALATION_REASONS)[number]
+
 /** Stages a model route exists for. `rank` uses the `decide` route unless the registry gives it one. */
 export const STAGES = ['decide', 'rank', 'describe'] as const
 export type Stage = (typeof STAGES)[number]
@@ -46,10 +50,14 @@ export interface Usage {
 /** One call to one model, as reported to clients: enough to see retries, re-asks and fallbacks. */
 export interface Attempt {
   model: string
-  outcome: 'ok' | 'parse_failure' | 'error' | 'skipped'
+  outcome: 'ok' | 'parse_failure' | 'error' | 'skipped' | 'escalated'
   reason?: ParseFailureReason
   code?: ErrorCode
   duration_ms: number
+  /** Set when outcome is `escalated`: why, the answer's confidence and the threshold it missed. */
+  escalation_reason?: EscalationReason
+  confidence?: number
+  min_confidence?: number
 }
 
 export interface ModelAnswer {
@@ -61,9 +69,13 @@ export interface ModelAnswer {
 
 export interface DecideInput {
   dialogue: Dialogue
-  /** Who would share next; when absent the model names the speaker. */
+  /** Whose next turn is asked about; they need not have spoken yet. When absent the model names the speaker. */
   speaker?: string
+  /** The chat's members, including any who have not spoken; when given, `speaker` must be one of them or a dialogue speaker. */
+  participants?: string[]
   model?: string
+  /** False: take the first valid answer of the route even when a cascade would escalate it. Default true. */
+  cascade?: boolean
 }
 
 export interface Trigger {
@@ -134,10 +146,14 @@ export interface RetrieveResult {
 export interface ShareInput {
   dialogue: Dialogue
   speaker?: string
+  /** As in `DecideInput`. */
+  participants?: string[]
   k?: number
   model?: string
   restrictions?: Restriction[]
   n?: number
+  /** False: no cascade escalation for Decide (see DecideInput.cascade). */
+  cascade?: boolean
   index?: string
 }
 

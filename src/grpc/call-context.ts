@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import { DriberError } from '../errors.js'
-import type { RequestContext } from '../core/request-context.js'
+import type { RequestContext, RequestTiming } from '../core/request-context.js'
 
 /** Metadata key carrying the request id, in both directions. */
 export const requestIdMetadataKey = 'x-request-id'
@@ -66,7 +66,7 @@ export interface CallScopeOptions {
   /** The id the interceptor already gave the call (else read from metadata). */
   readonly requestId?: string
   /** Upstream accounting shared with the interceptor's completion line. */
-  readonly timing?: { upstreamSeconds: number }
+  readonly timing?: RequestTiming
 }
 
 /** Opens the scope of one call. Must be paired with `finish()`. */
@@ -98,7 +98,7 @@ export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: 
   call.on('cancelled', onCancelled)
 
   return {
-    context: { requestId, signal: controller.signal, deadline, logger, timing: options.timing ?? { upstreamSeconds: 0 } },
+    context: { requestId, signal: controller.signal, deadline, logger, timing: options.timing ?? { upstreamSeconds: 0 }, attempts: [] },
     aborted,
     finish: () => {
       finished = true

@@ -24,6 +24,7 @@ import {
 } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import type { CallAdmission } from '../auth/call-admission.js'
+import type { RequestTiming } from '../core/request-context.js'
 import { DriberError, ErrorCatalog, specByCode, toDriberError } from '../errors.js'
 import { deadlinePassed, requestIdFrom } from './call-context.js'
 import { catalogKindOfGrpcStatus, errorCodeMetadataKey, toGrpcStatus } from './grpc-errors.js'
@@ -42,6 +43,8 @@ export interface GrpcCallEvent {
   durationSeconds: number
   /** Time the call waited on model and embedding backends (driber's overhead is the rest). */
   upstreamSeconds: number
+  /** Time spent in backoff before retries (not driber's own work either). */
+  retryWaitSeconds: number
   /** The catalog code when the call failed. */
   errorCode?: string
 }
@@ -52,8 +55,8 @@ export interface CallRecord {
   readonly requestId: string
   /** The call's logger, carrying request id, transport and method. */
   readonly logger: Logger
-  /** Upstream wait accounting, shared with the call's `RequestContext`. */
-  timing: { upstreamSeconds: number }
+  /** Upstream and retry-backoff accounting, shared with the call's `RequestContext`. */
+  timing: RequestTiming
   /** The catalog code of the error the handler answered with. */
   errorCode?: string
   /** The response or error body, for the line's model and attempts. */
@@ -124,12 +127,14 @@ export const createCallInterceptor = (options: CallInterceptorOptions): ServerIn
     finished = true
     const errorCode = code === GrpcStatusCodes.OK ? undefined : (errorCodeSent ?? record?.errorCode ?? libraryErrorCode(code))
     const upstreamSeconds = record?.timing.upstreamSeconds ?? 0
+    const retryWaitSeconds = record?.timing.retryWaitSeconds ?? 0
     const event: GrpcCallEvent = {
       service: known ? imageSharingServiceName : unknownMethodLabel,
       method,
       code: statusName(code),
       durationSeconds: (Date.now() - started) / 1000,
       upstreamSeconds,
+      retryWaitSeconds,
     }
     if (errorCode !== undefined) event.errorCode = errorCode
     const summary = code === GrpcStatusCodes.OK || record?.answer !== undefined ? summariseAnswer(record?.answer) : undefined
@@ -141,6 +146,7 @@ export const createCallInterceptor = (options: CallInterceptorOptions): ServerIn
         errorCode,
         durationMs: Date.now() - started,
         upstreamMs: Math.round(upstreamSeconds * 1e6) / 1e3,
+        ...(retryWaitSeconds > 0 ? { retryWaitMs: Math.round(retryWaitSeconds * 1e6) / 1e3 } : {}),
         // HTTP's request line carries the same under these names.
         ...(clientAddress === undefined ? {} : { remoteAddress: clientAddress }),
         ...(known ? {} : { path: path.slice(0, 200) }),

@@ -8,6 +8,7 @@
 import { Metadata, type handleUnaryCall, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import type { DriberCore } from '../core/driber-core.js'
+import { withRequestAttempts } from '../core/abort.js'
 import type { RequestContext } from '../core/request-context.js'
 import { toDriberError } from '../errors.js'
 import { openCallScope, requestIdMetadataKey } from './call-context.js'
@@ -83,7 +84,7 @@ export const createImageSharingHandlers = (options: ImageSharingHandlerOptions):
         },
         (error: unknown) => {
           scope.finish()
-          const driberError = toDriberError(error)
+          const driberError = toDriberError(withRequestAttempts(error, context))
           // Only our own faults deserve a stack trace; client and upstream errors are in the completion line.
           if (driberError.kind === 'INTERNAL') context.logger.error({ err: driberError.cause ?? driberError }, 'gRPC call failed')
           if (record !== undefined) {

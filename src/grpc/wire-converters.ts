@@ -19,6 +19,7 @@ import type {
   DescribeInput,
   DescribeResult,
   Description,
+  EscalationReason,
   Dialogue,
   ImageResult,
   Intent,
@@ -36,6 +37,7 @@ import type {
 import type { ErrorCode } from '../errors.js'
 import type { Attempt as WireAttempt, Attempt__Output as WireAttemptOutput } from './generated/driber/v1/Attempt.js'
 import type { AttemptOutcome__Output } from './generated/driber/v1/AttemptOutcome.js'
+import type { EscalationReason__Output } from './generated/driber/v1/EscalationReason.js'
 import type { DecideNextResult as WireDecideNext, DecideNextResult__Output as WireDecideNextOutput } from './generated/driber/v1/DecideNextResult.js'
 import type { DecideRankResult as WireDecideRank, DecideRankResult__Output as WireDecideRankOutput } from './generated/driber/v1/DecideRankResult.js'
 import type { DecideRequest, DecideRequest__Output } from './generated/driber/v1/DecideRequest.js'
@@ -121,6 +123,11 @@ export const attemptOutcomeTable = enumTable<AttemptOutcome, Exclude<AttemptOutc
   parse_failure: 'ATTEMPT_OUTCOME_PARSE_FAILURE',
   error: 'ATTEMPT_OUTCOME_ERROR',
   skipped: 'ATTEMPT_OUTCOME_SKIPPED',
+  escalated: 'ATTEMPT_OUTCOME_ESCALATED',
+})
+
+export const escalationReasonTable = enumTable<EscalationReason, Exclude<EscalationReason__Output, 'ESCALATION_REASON_UNSPECIFIED'>>('escalation_reason', {
+  low_confidence: 'ESCALATION_REASON_LOW_CONFIDENCE',
 })
 
 export const outputModeTable = enumTable<OutputMode, Exclude<OutputMode__Output, 'OUTPUT_MODE_UNSPECIFIED'>>('output', {
@@ -136,6 +143,7 @@ export const enumTables = {
   Scale: scaleTable,
   ParseFailureReason: parseFailureReasonTable,
   AttemptOutcome: attemptOutcomeTable,
+  EscalationReason: escalationReasonTable,
   OutputMode: outputModeTable,
 } as const
 
@@ -175,6 +183,9 @@ const withOptional = <Target extends object, Key extends string, Value>(
 
 const dialogueFromWire = (dialogue: Turn__Output[]): Dialogue => dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text }))
 
+/** A repeated field cannot be absent: no names is HTTP's missing `participants` (HTTP refuses an empty list). */
+const participantsFromWire = (participants: string[]): string[] | undefined => (participants.length === 0 ? undefined : [...participants])
+
 const restrictionsFromWire = (restrictions: Array<Restriction__Output | number>): Restriction[] | undefined =>
   restrictions.length === 0 ? undefined : restrictions.map((value, index) => enumFromWire(restrictionTable, value, `restrictions[${index}]`))
 
@@ -190,6 +201,8 @@ export const decideRequestFromWire = (request: DecideRequest__Output): { input: 
 export const rankRequestFromWire = (request: RankRequest__Output | DecideRequest__Output): DecideInput => {
   const input: DecideInput = { dialogue: dialogueFromWire(request.dialogue) }
   withOptional(input, 'speaker', request.speaker)
+  withOptional(input, 'cascade', request.cascade)
+  withOptional(input, 'participants', participantsFromWire(request.participants))
   return withOptional(input, 'model', request.model)
 }
 
@@ -213,10 +226,12 @@ export const retrieveRequestFromWire = (request: RetrieveRequest__Output): Retri
 export const shareRequestFromWire = (request: ShareRequest__Output): ShareInput => {
   const input: ShareInput = { dialogue: dialogueFromWire(request.dialogue) }
   withOptional(input, 'speaker', request.speaker)
+  withOptional(input, 'participants', participantsFromWire(request.participants))
   withOptional(input, 'k', request.k)
   withOptional(input, 'model', request.model)
   withOptional(input, 'restrictions', restrictionsFromWire(request.restrictions))
   withOptional(input, 'n', request.n)
+  withOptional(input, 'cascade', request.cascade)
   return withOptional(input, 'index', request.index)
 }
 
@@ -232,6 +247,9 @@ const attemptToWire = (attempt: Attempt): WireAttempt => {
   const wire: WireAttempt = { model: attempt.model, outcome: enumToWire(attemptOutcomeTable, attempt.outcome), duration_ms: attempt.duration_ms }
   if (attempt.reason !== undefined) wire.reason = enumToWire(parseFailureReasonTable, attempt.reason)
   if (attempt.code !== undefined) wire.code = attempt.code
+  if (attempt.escalation_reason !== undefined) wire.escalation_reason = enumToWire(escalationReasonTable, attempt.escalation_reason)
+  if (attempt.confidence !== undefined) wire.confidence = attempt.confidence
+  if (attempt.min_confidence !== undefined) wire.min_confidence = attempt.min_confidence
   return wire
 }
 
@@ -301,7 +319,9 @@ const modelInfoToWire = (model: ModelInfo): WireModelInfo => {
     scale: enumToWire(scaleTable, model.scale),
     output: enumToWire(outputModeTable, model.output),
     aliases: [...model.aliases],
-    routes: model.routes.map((route) => ({ stage: route.stage, position: route.position })),
+    routes: model.routes.map((route) =>
+      route.min_confidence === undefined ? { stage: route.stage, position: route.position } : { stage: route.stage, position: route.position, min_confidence: route.min_confidence },
+    ),
   }
   if (typeof model.parameters === 'number') wire.parameter_count = model.parameters
   else if (typeof model.parameters === 'string') wire.parameter_label = model.parameters
@@ -343,12 +363,16 @@ const restrictionsToWire = (restrictions: Restriction[] | undefined): Array<Rest
 export const decideRequestToWire = (input: DecideInput, mode: DecideMode = 'next'): DecideRequest => {
   const request: DecideRequest = { dialogue: dialogueToWire(input.dialogue), mode: mode === 'rank' ? 'DECIDE_MODE_RANK' : 'DECIDE_MODE_NEXT' }
   withOptional(request, 'speaker', input.speaker)
+  withOptional(request, 'cascade', input.cascade)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   return withOptional(request, 'model', input.model)
 }
 
 export const rankRequestToWire = (input: DecideInput): RankRequest => {
   const request: RankRequest = { dialogue: dialogueToWire(input.dialogue) }
   withOptional(request, 'speaker', input.speaker)
+  withOptional(request, 'cascade', input.cascade)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   return withOptional(request, 'model', input.model)
 }
 
@@ -370,9 +394,11 @@ export const retrieveRequestToWire = (input: RetrieveInput): RetrieveRequest => 
 export const shareRequestToWire = (input: ShareInput): ShareRequest => {
   const request: ShareRequest = { dialogue: dialogueToWire(input.dialogue), restrictions: restrictionsToWire(input.restrictions) }
   withOptional(request, 'speaker', input.speaker)
+  withOptional(request, 'participants', input.participants === undefined ? undefined : [...input.participants])
   withOptional(request, 'k', input.k)
   withOptional(request, 'model', input.model)
   withOptional(request, 'n', input.n)
+  withOptional(request, 'cascade', input.cascade)
   return withOptional(request, 'index', input.index)
 }
 
@@ -392,6 +418,11 @@ const attemptFromWire = (attempt: WireAttemptOutput, index: number): Attempt => 
   }
   if (attempt.reason !== undefined) domain.reason = enumFromWire(parseFailureReasonTable, attempt.reason, `attempts[${index}].reason`)
   if (attempt.code !== undefined) domain.code = attempt.code as ErrorCode
+  if (attempt.escalation_reason !== undefined) {
+    domain.escalation_reason = enumFromWire(escalationReasonTable, attempt.escalation_reason, `attempts[${index}].escalation_reason`)
+  }
+  if (attempt.confidence !== undefined) domain.confidence = attempt.confidence
+  if (attempt.min_confidence !== undefined) domain.min_confidence = attempt.min_confidence
   return domain
 }
 
@@ -460,7 +491,9 @@ const modelInfoFromWire = (model: WireModelInfoOutput, index: number): ModelInfo
     scale: enumFromWire(scaleTable, model.scale, `models[${index}].scale`),
     output: enumFromWire(outputModeTable, model.output, `models[${index}].output`),
     aliases: [...model.aliases],
-    routes: model.routes.map((route) => ({ stage: route.stage, position: route.position })),
+    routes: model.routes.map((route) =>
+      route.min_confidence === undefined ? { stage: route.stage, position: route.position } : { stage: route.stage, position: route.position, min_confidence: route.min_confidence },
+    ),
   }
   if (model.parameters === 'parameter_count' && model.parameter_count !== undefined) domain.parameters = model.parameter_count
   if (model.parameters === 'parameter_label' && model.parameter_label !== undefined) domain.parameters = model.parameter_label

@@ -10,8 +10,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino'
 import { httpsServerOptions, logTlsRefusals, type TlsMaterial } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
-import { DriberError } from '../errors.js'
-import { registerErrorHandling, sendError } from './error-handler.js'
+import type { CheckedOperation } from '../core/input-checks.js'
+import { DriberError, isDriberError } from '../errors.js'
+import { registerErrorHandling, sendError, type InputExplainer } from './error-handler.js'
 import { requestContextPlugin, requestIdFrom } from './request-context.js'
 import type { HttpCore } from './route-options.js'
 import { strictJsonParser } from './strict-json-parser.js'
@@ -24,6 +25,30 @@ import { retrieveRoutes } from './routes/retrieve-routes.js'
 import { shareRoutes } from './routes/share-routes.js'
 import { ErrorBodySchema } from './schemas/common-schemas.js'
 import type { ReadinessResponse } from './schemas/health-schemas.js'
+
+/** The routes whose bodies the core checks, and the operation each body is for. */
+const OPERATION_OF_ROUTE: Record<string, (body: Record<string, unknown>) => CheckedOperation> = {
+  '/v1/decide': (body) => (body.mode === 'rank' ? 'rank' : 'decide'),
+  '/v1/describe': () => 'describe',
+  '/v1/retrieve': () => 'retrieve',
+  '/v1/share': () => 'share',
+}
+
+/** Asks the core how it would refuse a body the route schema refused (see error-handler.ts). */
+const inputExplainer = (core: HttpCore): InputExplainer | undefined => {
+  const check = core.checkInput
+  if (check === undefined) return undefined
+  return (route, body) => {
+    const operation = OPERATION_OF_ROUTE[route]?.(body)
+    if (operation === undefined) return undefined
+    try {
+      check.call(core, operation, body)
+    } catch (error) {
+      if (isDriberError(error) && (error.kind === 'INVALID_ARGUMENT' || error.kind === 'DIALOGUE_TOO_LONG')) return error
+    }
+    return undefined
+  }
+}
 
 export interface HttpAppOptions {
   config: Config
@@ -82,7 +107,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   if (options.tls !== undefined) logTlsRefusals(app.server, options.logger, 'HTTPS')
-  registerErrorHandling(app)
+  registerErrorHandling(app, { explainInput: inputExplainer(options.core) })
   // JSON only: a text/plain body is refused as 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
   // Bodies with bytes that are not UTF-8 are refused, not silently repaired (see strict-json-parser.ts).

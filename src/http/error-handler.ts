@@ -72,8 +72,31 @@ export const sendError = (error: DriberError, reply: FastifyReply): FastifyReply
   return reply.status(error.httpStatus).type('application/json; charset=utf-8').send(error.toBody())
 }
 
-const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-  const driberError = toHttpError(error)
+/**
+ * The core's verdict on a body the route schema refused: the catalog error the core would throw for
+ * it (so HTTP and gRPC report the same bad input with the same message and reason), or undefined
+ * when the core would accept it (the schema caught something only HTTP judges: an unknown field, a
+ * JSON type).
+ */
+export type InputExplainer = (route: string, body: Record<string, unknown>) => DriberError | undefined
+
+export interface ErrorHandlingOptions {
+  explainInput?: InputExplainer
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const explained = (error: unknown, request: FastifyRequest, explain: InputExplainer | undefined): DriberError | undefined => {
+  const validation = (error as { validation?: unknown; validationContext?: unknown }).validation
+  const context = (error as { validationContext?: unknown }).validationContext
+  if (explain === undefined || !Array.isArray(validation) || (context !== undefined && context !== 'body')) return undefined
+  const route = request.routeOptions.url
+  if (route === undefined || !isRecord(request.body)) return undefined
+  return explain(route, request.body)
+}
+
+const errorHandler = (explain: InputExplainer | undefined) => (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  const driberError = explained(error, request, explain) ?? toHttpError(error)
   if (driberError.kind === 'INTERNAL') {
     // The original error (with its stack) goes to the log only.
     request.log.error({ err: driberError.cause ?? error }, 'internal error')
@@ -98,8 +121,8 @@ const notFoundHandler = (request: FastifyRequest, reply: FastifyReply): FastifyR
   return sendError(new DriberError('ROUTE_NOT_FOUND', { details: { method: request.method, path: path.slice(0, 256) } }), reply)
 }
 
-/** Installs the error and not-found handlers on `app` (call on the root instance). */
-export const registerErrorHandling = (app: FastifyInstance): void => {
-  app.setErrorHandler(errorHandler)
+/** Installs the error and not-found handlers on `app` (call on the root instance); `explainInput` lets the core word input errors. */
+export const registerErrorHandling = (app: FastifyInstance, options: ErrorHandlingOptions = {}): void => {
+  app.setErrorHandler(errorHandler(options.explainInput))
   app.setNotFoundHandler(notFoundHandler)
 }

@@ -80,16 +80,18 @@ export const requestContext = (config: Config, request: FastifyRequest, reply: F
     // fastify's request logger is a pino child (the app is built with a pino instance).
     logger: request.log as unknown as Logger,
     timing: { upstreamSeconds: 0 },
+    attempts: [],
   }
   request.driber.context = context
   return context
 }
 
-/** Milliseconds spent in driber for this request so far, excluding upstream waits. */
+/** Milliseconds spent in driber for this request so far, excluding upstream waits and retry backoff. */
 export const overheadMs = (request: FastifyRequest): number => {
   const totalMs = Number(process.hrtime.bigint() - request.driber.startedAt) / 1e6
-  const upstreamMs = (request.driber.context?.timing.upstreamSeconds ?? 0) * 1000
-  return Math.max(0, totalMs - upstreamMs)
+  const timing = request.driber.context?.timing
+  const waitedMs = ((timing?.upstreamSeconds ?? 0) + (timing?.retryWaitSeconds ?? 0)) * 1000
+  return Math.max(0, totalMs - waitedMs)
 }
 
 /** Registers the request-id echo and the overhead header for every route. */

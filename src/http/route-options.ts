@@ -4,14 +4,17 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { raceAbort } from '../core/abort.js'
+import { raceAbort, withRequestAttempts } from '../core/abort.js'
 import type { DriberCore } from '../core/driber-core.js'
+import type { CheckedOperation } from '../core/input-checks.js'
 import type { RequestContext } from '../core/request-context.js'
 import { requestContext } from './request-context.js'
 
 /** The core as the HTTP adapter needs it; `breakerStates` exists once the resilience policy does. */
 export type HttpCore = DriberCore & {
   breakerStates?(): Array<{ model: string; state: 'closed' | 'half_open' | 'open' }>
+  /** The core's input checks alone; lets HTTP word schema refusals as the core (and so gRPC) does. */
+  checkInput?(operation: CheckedOperation, input: Record<string, unknown>): void
 }
 
 export interface RouteOptions {
@@ -31,5 +34,7 @@ export const callCore = <T>(
   call: (context: RequestContext) => Promise<T>,
 ): Promise<T> => {
   const context = requestContext(options.config, request, reply)
-  return raceAbort(call(context), context.signal, context.deadline)
+  return raceAbort(call(context), context.signal, context.deadline).catch((error: unknown) => {
+    throw withRequestAttempts(error, context)
+  })
 }

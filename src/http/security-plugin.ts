@@ -106,7 +106,7 @@ export const securityPlugin = fastifyPlugin(
       })
     }
 
-    if (config.rateLimit.enabled) {
+    if (security.rateLimitEnabled) {
       const limitOf = (request: FastifyRequest) =>
         security.rateLimitFor(request.identity) ?? { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs }
       await app.register(fastifyRateLimit, {

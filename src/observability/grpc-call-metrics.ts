@@ -17,6 +17,6 @@ export const grpcCallMetrics = (metrics: Metrics): GrpcCallHooks => ({
   onCallDone: (event) => {
     metrics.trackInFlight('grpc', -1)
     metrics.observeGrpc(event.service, event.method, event.code, event.durationSeconds)
-    metrics.observeOverhead('grpc', event.durationSeconds - event.upstreamSeconds)
+    metrics.observeOverhead('grpc', event.durationSeconds - event.upstreamSeconds - event.retryWaitSeconds)
   },
 })

@@ -15,6 +15,8 @@ export interface HttpObservabilityOptions {
   overheadMs?: (request: FastifyRequest) => number
   /** Milliseconds the request waited on upstreams. */
   upstreamMs?: (request: FastifyRequest) => number
+  /** Milliseconds spent in backoff before retries, when known. */
+  retryWaitMs?: (request: FastifyRequest) => number
 }
 
 /** A fastify-plugin-wrapped plugin, so its hooks see every route of the instance. */
@@ -27,6 +29,7 @@ export const createHttpObservability = (options: HttpObservabilityOptions): Fast
       await app.register(requestLogPlugin, {
         ...(options.overheadMs === undefined ? {} : { overheadMs: options.overheadMs }),
         ...(options.upstreamMs === undefined ? {} : { upstreamMs: options.upstreamMs }),
+        ...(options.retryWaitMs === undefined ? {} : { retryWaitMs: options.retryWaitMs }),
       })
     },
     { name: 'driber-http-observability', fastify: '5.x' },

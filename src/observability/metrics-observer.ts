@@ -22,11 +22,14 @@ export const createMetricsObserver = (metrics: Metrics): StageObserver => {
       metrics.observeUpstream('chat', event.provider, event.model, event.errorCode ?? '', event.durationSeconds)
       if (event.usage !== undefined) {
         metrics.observeTokens('chat', event.provider, event.model, event.usage.input_tokens, event.usage.output_tokens)
+        metrics.countTokensByScale(event.stage, event.scale, event.usage.input_tokens, event.usage.output_tokens)
       }
     }),
     parseFailure: guard((event) => metrics.countParseFailure(event.stage, event.model, event.reason)),
     retry: guard((event) => metrics.countRetry(event.stage, event.model, event.errorCode)),
     fallback: guard((event) => metrics.countFallback(event.stage, event.from, event.to, event.reason)),
+    escalation: guard((event) => metrics.countEscalation(event.stage, event.from, event.to, event.reason)),
+    answered: guard((event) => metrics.countAnswer(event.stage, event.scale)),
     stageDone: guard((event) => metrics.observeStage(event.stage, event.model, event.outcome, event.durationSeconds)),
     decideConfidence: guard((event) => metrics.observeDecideConfidence(event.model, event.share, event.confidence)),
   }

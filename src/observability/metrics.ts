@@ -11,7 +11,9 @@
  * object on every observation).
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
-import { PARSE_FAILURE_REASONS, type Stage } from '../core/types.js'
+import { ERROR_POLICY } from '../core/retry-policy.js'
+import { ESCALATION_REASONS, PARSE_FAILURE_REASONS, STAGES, type EscalationReason, type Stage } from '../core/types.js'
+import { ErrorCatalog, type ErrorKind } from '../errors.js'
 import type { ModelList } from '../core/driber-core.js'
 import type { FallbackReason } from '../core/stage-observer.js'
 import { LabelledCounter, LabelledGauge, LabelledHistogram } from './labelled-metrics.js'
@@ -93,6 +95,9 @@ const RETRY_LABELS = ['stage', 'model', 'error_code']
 const FALLBACK_LABELS = ['stage', 'from', 'to', 'reason']
 const CONFIDENCE_LABELS = ['model', 'decision']
 const RETRIEVAL_LABELS = ['index', 'outcome']
+const ESCALATION_LABELS = ['stage', 'from', 'to', 'reason']
+const ANSWER_LABELS = ['stage', 'scale']
+const SCALE_TOKEN_LABELS = ['stage', 'scale', 'type']
 
 /** A model as the registry routes it: what to pre-create label children for. */
 export interface DeclaredModel {
@@ -100,11 +105,31 @@ export interface DeclaredModel {
   provider: string
   /** Stages whose route includes the model. */
   stages: readonly string[]
+  /** Size class (answers and tokens are also counted by scale). */
+  scale?: string
+  /** Cascade steps from this model: in `stage`, a low-confidence answer escalates to `to`. */
+  escalatesTo?: ReadonlyArray<{ stage: string; to: string }>
 }
+
+/** The stages a model can serve (any model may be picked by a request, routed or not). */
+const MODEL_STAGES: readonly Stage[] = STAGES
+/** Error codes the policy retries on the same model: the `error_code` values of `driber_retries_total`. */
+const RETRIED_CODES: readonly string[] = (Object.keys(ERROR_POLICY) as ErrorKind[])
+  .filter((kind) => ERROR_POLICY[kind]?.action === 'retry')
+  .map((kind) => ErrorCatalog[kind].code)
 
 /** The models of a registry listing, with the stages that route to them (what `declareModels` takes). */
 export const declaredModelsFrom = (list: ModelList): DeclaredModel[] =>
-  list.models.map((model) => ({ id: model.id, provider: model.provider, stages: model.routes.map((route) => route.stage) }))
+  list.models.map((model) => ({
+    id: model.id,
+    provider: model.provider,
+    stages: model.routes.map((route) => route.stage),
+    scale: model.scale,
+    escalatesTo: model.routes.flatMap((route) => {
+      const to = list.routes[route.stage]?.[route.position + 1]
+      return route.min_confidence === undefined || to === undefined ? [] : [{ stage: route.stage, to }]
+    }),
+  }))
 
 export interface Metrics {
   readonly registry: Registry
@@ -132,6 +157,12 @@ export interface Metrics {
   countParseFailure(stage: string, model: string, reason: string): void
   countRetry(stage: string, model: string, errorCode: string): void
   countFallback(stage: string, from: string, to: string, reason: FallbackReason): void
+  /** A cascade asked the next model although `from` answered validly. */
+  countEscalation(stage: string, from: string, to: string, reason: EscalationReason): void
+  /** A model stage answered; `scale` is the answering model's. */
+  countAnswer(stage: string, scale: string): void
+  /** Tokens of one upstream call, by the scale of the model called. */
+  countTokensByScale(stage: string, scale: string, inputTokens: number, outputTokens: number): void
   observeDecideConfidence(model: string, share: boolean, confidence: number): void
   /** One search of a named image index (embedding the descriptions included). */
   observeRetrieval(index: string, outcome: 'ok' | 'error', seconds: number): void
@@ -259,6 +290,25 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     registry,
   })
 
+  const escalations = new LabelledCounter({
+    name: 'driber_cascade_escalations_total',
+    help: 'Valid answers a cascade did not accept (below the model\'s min_confidence), so the next model was asked; by stage, from, to and reason.',
+    labelNames: ESCALATION_LABELS,
+    registry,
+  })
+  const answers = new LabelledCounter({
+    name: 'driber_stage_answers_total',
+    help: 'Model stages answered, by stage and the scale of the model whose answer was accepted.',
+    labelNames: ANSWER_LABELS,
+    registry,
+  })
+  const scaleTokens = new LabelledCounter({
+    name: 'driber_tokens_total',
+    help: 'Tokens spent on model calls, by stage, the scale of the model called, and type (input, output).',
+    labelNames: SCALE_TOKEN_LABELS,
+    registry,
+  })
+
   let breakerSource: (() => Iterable<{ model: string; state: BreakerState }>) | undefined
   // Stages per model, from `declareModels`: the gauge repeats a model's state once per stage it
   // serves, so "every model of a stage is open" is a `min by (stage)` away.
@@ -300,6 +350,9 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
   const fallbackChildren = new ChildCache(4, (values) => fallbacks.child(values))
   const confidenceChildren = new ChildCache(2, (values) => decideConfidence.child(values))
   const retrievalChildren = new ChildCache(2, (values) => retrievalDuration.child(values))
+  const escalationChildren = new ChildCache(4, (values) => escalations.child(values))
+  const answerChildren = new ChildCache(2, (values) => answers.child(values))
+  const scaleTokenChildren = new ChildCache(3, (values) => scaleTokens.child(values))
 
   // Both transports show up at zero from the start.
   for (const transport of ['http', 'grpc'] as const) {
@@ -317,7 +370,9 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
         upstreamChildren.get('chat', model.provider, model.id, '')
         inputTokenChildren.get('chat', model.provider, model.id)
         outputTokenChildren.get('chat', model.provider, model.id)
-        for (const stage of model.stages) {
+        // Every stage, not only the routed ones: a request may pick any model by id, alias or scale.
+        for (const stage of MODEL_STAGES) {
+          for (const code of RETRIED_CODES) retryChildren.get(stage, model.id, code)
           stageChildren.get(stage, model.id, 'ok')
           stageChildren.get(stage, model.id, 'error')
           for (const reason of PARSE_FAILURE_REASONS) parseFailureChildren.get(stage, model.id, reason)
@@ -325,6 +380,14 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
             confidenceChildren.get(model.id, 'share')
             confidenceChildren.get(model.id, 'no_share')
           }
+          if (model.scale !== undefined) {
+            answerChildren.get(stage, model.scale)
+            scaleTokenChildren.get(stage, model.scale, 'input')
+            scaleTokenChildren.get(stage, model.scale, 'output')
+          }
+        }
+        for (const step of model.escalatesTo ?? []) {
+          for (const reason of ESCALATION_REASONS) escalationChildren.get(step.stage, model.id, step.to, reason)
         }
       }
     },
@@ -363,6 +426,16 @@ export const createMetrics = (options: CreateMetricsOptions = {}): Metrics => {
     },
     countFallback(stage, from, to, reason) {
       fallbackChildren.get(stage, from, to, reason).inc()
+    },
+    countEscalation(stage, from, to, reason) {
+      escalationChildren.get(stage, from, to, reason).inc()
+    },
+    countAnswer(stage, scale) {
+      answerChildren.get(stage, scale).inc()
+    },
+    countTokensByScale(stage, scale, inputTokens, outputTokens) {
+      scaleTokenChildren.get(stage, scale, 'input').inc(inputTokens)
+      scaleTokenChildren.get(stage, scale, 'output').inc(outputTokens)
     },
     observeDecideConfidence(model, share, confidence) {
       confidenceChildren.get(model, share ? 'share' : 'no_share').observe(confidence)

@@ -16,6 +16,8 @@ export interface RequestLogPluginOptions {
   overheadMs?: (request: FastifyRequest) => number
   /** Milliseconds spent waiting on upstreams, when known. */
   upstreamMs?: (request: FastifyRequest) => number
+  /** Milliseconds spent in backoff before retries, when known (the line carries it when there was any). */
+  retryWaitMs?: (request: FastifyRequest) => number
   /** Routes not worth a line (health probes, scrapes). */
   quietRoutes?: readonly string[]
 }
@@ -54,6 +56,8 @@ export const requestLogPlugin = fastifyPlugin<RequestLogPluginOptions>(
       }
       if (options.overheadMs !== undefined) line.overheadMs = Number(options.overheadMs(request).toFixed(3))
       if (options.upstreamMs !== undefined) line.upstreamMs = Number(options.upstreamMs(request).toFixed(3))
+      const retryWaitMs = options.retryWaitMs?.(request) ?? 0
+      if (retryWaitMs > 0) line.retryWaitMs = Number(retryWaitMs.toFixed(3))
       const stage = summary?.stage ?? stageOfRoute(route)
       if (stage !== undefined) line.stage = stage
       if (summary?.model !== undefined) line.model = summary.model

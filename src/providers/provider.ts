@@ -14,7 +14,8 @@ export interface ChatMessage {
 
 /** The structured stage input; in-process providers (embedded) answer from it instead of the prompt. */
 export type StageTask =
-  | { stage: 'decide'; dialogue: Dialogue; speaker?: string }
+  /** `speakers`: everyone the answer may name (dialogue speakers, declared participants, the requested speaker). */
+  | { stage: 'decide'; dialogue: Dialogue; speakers?: readonly string[]; speaker?: string }
   | { stage: 'rank'; dialogue: Dialogue }
   | { stage: 'describe'; dialogue: Dialogue; speaker?: string; restrictions: Restriction[]; n: number }
 
@@ -73,6 +74,8 @@ export interface EmbeddingModel {
   readonly provider: string
   /** Known dimension, or undefined until the first call tells. */
   readonly dimension: number | undefined
+  /** What besides `id` decides the vectors (backend, upstream model, dimension): on-disk caches key on it. */
+  readonly fingerprint?: string
   embed(request: EmbedRequest): Promise<EmbedResponse>
   close?(): Promise<void>
 }

@@ -12,7 +12,7 @@ import type { SecretLookup } from '../config.js'
 import { resolveDataPath } from '../config.js'
 import { SCALES } from '../core/types.js'
 import { DriberError } from '../errors.js'
-import { RegistrySchema, type RegistryData } from './registry-schema.js'
+import { RegistrySchema, routeEntryName, type RegistryData, type RouteEntry } from './registry-schema.js'
 
 export interface ParseRegistryOptions {
   /**
@@ -72,8 +72,12 @@ const schemaProblems = (errors: SchemaError[]): Problem[] => {
     byPath.set(error.instancePath, list)
   }
   const problems: Problem[] = []
+  const pointers = [...byPath.keys()]
   for (const [pointer, list] of byPath) {
     const segments = pointerSegments(pointer)
+    // A union (a route entry is an id or {model, min_confidence}) also reports the branch the value
+    // did not take ("must be string"); when an error inside the value says what is wrong, that one is enough.
+    if (list.every((error) => error.keyword === 'type' || error.keyword === 'anyOf') && pointers.some((other) => other.startsWith(`${pointer}/`))) continue
     const constants = list.filter((error) => error.keyword === 'const').map((error) => String(error.params.allowedValue))
     if (constants.length > 0) {
       problems.push({ segments, message: `must be one of ${constants.join('|')}` })
@@ -197,10 +201,17 @@ const crossCheck = (data: RegistryData, options: ParseRegistryOptions): Problem[
     model.aliases?.forEach((alias, position) => addAlias(alias, model.id, ['models', index, 'aliases', position]))
   })
 
-  for (const [stage, names] of Object.entries(data.routes) as Array<[string, string[] | undefined]>) {
-    if (names === undefined) continue
+  for (const [stage, entries] of Object.entries(data.routes) as Array<[string, RouteEntry[] | undefined]>) {
+    if (entries === undefined) continue
     const seen = new Set<string>()
-    names.forEach((name, position) => {
+    entries.forEach((entry, position) => {
+      const name = routeEntryName(entry)
+      if (typeof entry !== 'string' && position === entries.length - 1) {
+        problems.push({
+          segments: ['routes', stage, position, 'min_confidence'],
+          message: 'the last model of a cascade always answers; remove min_confidence or add a model after it',
+        })
+      }
       const id = modelIds.has(name) ? name : aliasTargets.get(name)?.target
       if (id === undefined) {
         problems.push({

@@ -11,7 +11,7 @@ import { SCALES, STAGES, type Scale, type Stage } from '../core/types.js'
 import { DriberError } from '../errors.js'
 import type { ProviderFactory } from '../providers/provider-factory.js'
 import type { ChatModel, Decoding, EmbeddingModel } from '../providers/provider.js'
-import type { EmbedderEntry, ModelEntry, RegistryData } from './registry-schema.js'
+import { routeEntryName, type EmbedderEntry, type ModelEntry, type RegistryData, type RouteEntry } from './registry-schema.js'
 
 export type ProviderName = ProviderFactory['name']
 
@@ -55,6 +55,9 @@ export class ModelRegistry implements ModelRouter {
   readonly #aliases = new Map<string, string>()
   /** Effective route per stage, as model ids (`rank` falls back to `decide`). */
   readonly #routeIds: Record<Stage, readonly string[]>
+  /** Per stage, the cascade thresholds of its default route (model id -> min_confidence); absent when none. */
+  readonly #cascades: Partial<Record<Stage, ReadonlyMap<string, number>>> = {}
+  readonly describeFollowsDecide: boolean
   readonly #chatModels = new Map<string, ChatModel>()
   readonly #embeddingModels = new Map<string, EmbeddingModel>()
   readonly #routed = new Map<string, RoutedModel>()
@@ -79,13 +82,35 @@ export class ModelRegistry implements ModelRouter {
       throw new DriberError('REGISTRY_INVALID', { message: problems.join('; '), details: { problems } })
     }
 
-    const resolve = (name: string): string => this.#aliases.get(name) ?? name
-    const decide = options.data.routes.decide.map(resolve)
+    const resolve = (entry: RouteEntry): string => {
+      const name = routeEntryName(entry)
+      return this.#aliases.get(name) ?? name
+    }
+    const thresholds = (entries: readonly RouteEntry[]): ReadonlyMap<string, number> | undefined => {
+      const map = new Map<string, number>()
+      for (const entry of entries) if (typeof entry !== 'string') map.set(resolve(entry), entry.min_confidence)
+      return map.size === 0 ? undefined : map
+    }
+    const routes = options.data.routes
+    const decide = routes.decide.map(resolve)
     this.#routeIds = {
       decide,
-      rank: options.data.routes.rank?.map(resolve) ?? decide,
-      describe: options.data.routes.describe.map(resolve),
+      rank: routes.rank?.map(resolve) ?? decide,
+      describe: routes.describe.map(resolve),
     }
+    const decideCascade = thresholds(routes.decide)
+    const rankCascade = routes.rank === undefined ? decideCascade : thresholds(routes.rank)
+    if (decideCascade !== undefined) this.#cascades.decide = decideCascade
+    if (rankCascade !== undefined) this.#cascades.rank = rankCascade
+    this.describeFollowsDecide = options.data.share?.describe_follows_decide === true
+  }
+
+  /**
+   * The stage's cascade: model id -> the confidence its answer needs to be accepted, for the models
+   * of the default route that have one. Undefined when the route is a plain fallback list.
+   */
+  cascade(stage: Stage): ReadonlyMap<string, number> | undefined {
+    return this.#cascades[stage]
   }
 
   /**
@@ -134,7 +159,9 @@ export class ModelRegistry implements ModelRouter {
       const routes: ModelInfo['routes'] = []
       for (const stage of STAGES) {
         const position = this.#routeIds[stage].indexOf(entry.id)
-        if (position >= 0) routes.push({ stage, position })
+        if (position < 0) continue
+        const minConfidence = this.#cascades[stage]?.get(entry.id)
+        routes.push(minConfidence === undefined ? { stage, position } : { stage, position, min_confidence: minConfidence })
       }
       const info: ModelInfo = {
         id: entry.id,

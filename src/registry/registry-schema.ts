@@ -17,6 +17,12 @@ void onlyScalesAccepted
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/@-]*$' })
 
+/** A route entry: a model id or alias, or (Decide and Rank) `{model, min_confidence}` for a cascade step. */
+const CascadeEntry = Type.Union([
+  Id,
+  Type.Object({ model: Id, min_confidence: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+])
+
 const Decoding = Type.Object(
   {
     temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
@@ -94,14 +100,33 @@ export const RegistrySchema = Type.Object(
     embedders: Type.Array(EmbedderEntrySchema, { default: [] }),
     /** Extra names for models: alias -> model id. Per-model `aliases` are merged in. */
     aliases: Type.Record(Id, Id, { default: {} }),
-    /** Per stage, an ordered list of model ids or aliases: the first is primary, the rest fallbacks. */
+    /**
+     * Per stage, an ordered list of model ids or aliases: the first is primary, the rest fallbacks.
+     * A Decide or Rank entry written `{model, min_confidence}` makes the route a cascade: that
+     * model's valid answer is accepted only when its confidence reaches `min_confidence`, otherwise
+     * the next model is asked (`escalated`, reason `low_confidence`).
+     */
     routes: Type.Object(
       {
-        decide: Type.Array(Id, { minItems: 1 }),
-        rank: Type.Optional(Type.Array(Id, { minItems: 1 })),
+        decide: Type.Array(CascadeEntry, { minItems: 1 }),
+        rank: Type.Optional(Type.Array(CascadeEntry, { minItems: 1 })),
         describe: Type.Array(Id, { minItems: 1 }),
       },
       { additionalProperties: false },
+    ),
+    /** How Share chains the stages. */
+    share: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * When Share's Decide answer came from an escalation, Describe asks the model that answered
+           * Decide first (then the describe route), so the image is described by the model that was
+           * sure enough to decide. Default false.
+           */
+          describe_follows_decide: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -110,3 +135,7 @@ export const RegistrySchema = Type.Object(
 export type ModelEntry = Static<typeof ModelEntrySchema>
 export type EmbedderEntry = Static<typeof EmbedderEntrySchema>
 export type RegistryData = Static<typeof RegistrySchema>
+export type RouteEntry = Static<typeof CascadeEntry>
+
+/** The model id or alias a route entry names. */
+export const routeEntryName = (entry: RouteEntry): string => (typeof entry === 'string' ? entry : entry.model)

@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import { resolveDataPath, type Config } from '../config.js'
 import { DriberError, isDriberError, toDriberError } from '../errors.js'
 import type { EmbeddingModel } from '../providers/provider.js'
+import { captionVectorsFile, readCaptionVectors, writeCaptionVectors } from './caption-vector-cache.js'
 import { readGalleryFile } from './gallery-file.js'
 import { assembleVectors, dropDuplicateUrls, embedInBatches } from './gallery-vectors.js'
 import { HnswVectorStore, type HnswParameters } from './hnsw-vector-store.js'
@@ -82,19 +83,43 @@ const loadData = async (entry: IndexEntry, embedder: EmbeddingModel, config: Con
   }
   const parsed = readGalleryFile(location)
   const { entries, duplicateUrls } = dropDuplicateUrls(parsed, entry.path)
-  if (duplicateUrls > 0) logger.warn({ index: entry.name, duplicateUrls }, 'gallery repeats urls; kept the first of each')
+  if (duplicateUrls > 0) logger.warn({ duplicateUrls }, 'gallery repeats urls; kept the first of each')
   const captions = entries.filter((item) => item.vector === undefined).map((item) => item.caption)
-  if (captions.length > 0) logger.info({ index: entry.name, captions: captions.length }, 'embedding gallery captions that have no vector')
-  const embedded = await embedInBatches(embedder, captions, {
-    batchSize: config.retrieval.embedBatchSize,
-    signal: new AbortController().signal,
-    requestId: `index-load-${randomUUID()}`,
-  })
+  const embedded = await captionVectors(embedder, captions, config, logger)
   // Identical vectors stay: captions alone often repeat across different pictures, and a served
   // gallery should not lose images silently (the builder drops them, and says so).
   const assembled = assembleVectors(entries, embedded, entry.path, embedded[0]?.length ?? embedder.dimension, false)
   const build = createHash('sha256').update(readFileSync(location)).update(`\0${entry.embedder}`).digest('hex')
   return { vectors: assembled.vectors, dimension: assembled.dimension, records: assembled.records, build }
+}
+
+/**
+ * Vectors for the captions that came without one: from the on-disk cache when it holds this exact
+ * (embedder, captions) pair, else embedded now and cached. In-process embedders are not cached:
+ * they cost no network round trip, and a fresh clone should not write to the user's cache.
+ */
+const captionVectors = async (embedder: EmbeddingModel, captions: string[], config: Config, logger: Logger): Promise<Float32Array[]> => {
+  if (captions.length === 0) return []
+  const { enabled, dir } = config.retrieval.vectorCache
+  const file = enabled && dir !== undefined && embedder.provider !== 'embedded' ? captionVectorsFile(dir, embedder, captions) : undefined
+  if (file !== undefined) {
+    const cached = readCaptionVectors(file, captions.length)
+    if (cached !== undefined) {
+      logger.info({ captions: captions.length, cache: file }, 'gallery caption vectors read from the cache')
+      return cached
+    }
+  }
+  logger.info({ captions: captions.length }, 'embedding gallery captions that have no vector')
+  const embedded = await embedInBatches(embedder, captions, {
+    batchSize: config.retrieval.embedBatchSize,
+    signal: new AbortController().signal,
+    requestId: `index-load-${randomUUID()}`,
+  })
+  if (file !== undefined) {
+    const problem = writeCaptionVectors(file, embedded)
+    if (problem !== undefined) logger.warn({ cache: file, err: { message: problem.message } }, 'could not cache the gallery caption vectors; the next start embeds them again')
+  }
+  return embedded
 }
 
 const hnswParameters = (entry: IndexEntry, config: Config): HnswParameters & { maxEf: number } => ({
@@ -112,7 +137,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
       return new MemoryVectorStore(stored)
     case 'hnsw': {
       if (data.hnswFile !== undefined) return HnswVectorStore.load(data.hnswFile, data.dimension, data.records, parameters.efSearch)
-      logger.info({ index: entry.name, images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
+      logger.info({ images: data.records.length }, 'building the HNSW graph at load (build the index with --hnsw to skip this)')
       return HnswVectorStore.build(stored, parameters)
     }
     case 'pgvector': {
@@ -132,7 +157,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
           dimension: data.dimension,
           source: { build: data.build, vectors: data.vectors, records: data.records },
           efSearch: parameters.efSearch,
-          onNotice: (message) => logger.info({ index: entry.name }, message),
+          onNotice: (message) => logger.info(message),
         })
       } catch (error) {
         await pool.end().catch(() => {})
@@ -146,6 +171,7 @@ const openStore = async (entry: IndexEntry, data: LoadedData, options: CreateIma
 
 /** Loads one configured index; throws the catalog error that explains why it cannot serve. */
 export const loadImageIndex = async (entry: IndexEntry, options: CreateImageIndexesOptions): Promise<StoreImageIndex> => {
+  // Every line below carries `index` from here; they must not add it again (a key twice in one line).
   const logger = options.logger.child({ index: entry.name })
   const embedder = resolveEmbedder(entry, options.embedders)
   const data = await loadData(entry, embedder, options.config, logger)

@@ -42,8 +42,10 @@ t.test('rate limits count per key, use a key own rate, and say when to retry', a
   t.throws(() => call(`Bearer ${slowKey}`), { code: 'DRIBER_RATE_LIMITED' }, 'the per-key rate overrides the default')
 })
 
-t.test('with auth off, callers are limited by address; rate limiting can be turned off', async (t) => {
-  const admit = createCallAdmission(createSecurity(testConfig({ rateLimit: { max: 1 } })))
+t.test('with auth off there is no limit unless asked; asked, callers are limited by address; rate limiting can be turned off', async (t) => {
+  const internal = createCallAdmission(createSecurity(testConfig({ rateLimit: { max: 1 } })))
+  for (let i = 0; i < 5; i++) t.equal(internal({ authorization: undefined, methodPath: decide, clientAddress: '127.0.0.1' }).callerKey, undefined)
+  const admit = createCallAdmission(createSecurity(testConfig({ rateLimit: { enabled: true, max: 1 } })))
   t.equal(admit({ authorization: undefined, methodPath: decide, clientAddress: '10.0.0.1' }).callerKey, 'ip:10.0.0.1')
   t.throws(() => admit({ authorization: undefined, methodPath: decide, clientAddress: '::ffff:10.0.0.1' }), { code: 'DRIBER_RATE_LIMITED' })
   admit({ authorization: undefined, methodPath: decide, clientAddress: '10.0.0.2' })

@@ -73,7 +73,19 @@ t.test('through the core: a hallucinated turn is re-asked, not returned', async 
   t.teardown(scope.dispose)
   const result = await core.decide({ dialogue }, scope.context)
   t.match(result.attempts, [{ outcome: 'parse_failure', reason: 'schema_violation' }, { outcome: 'ok' }])
-  t.match(model.requests[1]?.messages.at(-1)?.content, /trigger_turn.*0 to 2/)
+  t.match(model.requests[1]?.messages.at(-1)?.content, /trigger_turn must be <= 2/)
+})
+
+t.test('through the core: a speaker who has not written, and participants the model may choose', async (t) => {
+  const { core, model } = setup([{ reply: { ...answer, speaker: 'Cy' } }, { reply: { ...answer, speaker: 'Cy' } }])
+  const scope = testContext()
+  t.teardown(scope.dispose)
+  const asked = await core.decide({ dialogue, speaker: 'Cy' }, scope.context)
+  t.equal(asked.speaker, 'Cy')
+  t.match(model.requests[0]?.task, { stage: 'decide', speaker: 'Cy', speakers: ['Ann', 'Bo <admin>', 'Cy'] }, 'the provider learns who may be named')
+  const chosen = await core.decide({ dialogue, participants: ['Cy', 'Ann'] }, scope.context)
+  t.equal(chosen.speaker, 'Cy', 'a declared participant is a valid answer')
+  t.same(model.requests[1]?.task, { stage: 'decide', dialogue, speakers: ['Ann', 'Bo <admin>', 'Cy'] })
 })
 
 t.test('through the core: rank uses the rank stage and contract', async (t) => {
@@ -92,7 +104,9 @@ t.test('bad input is refused before any model call', async (t) => {
   t.teardown(scope.dispose)
   const attempts: Array<[unknown, string]> = [
     [{ dialogue: [] }, 'INVALID_ARGUMENT'],
-    [{ dialogue, speaker: 'Carol' }, 'INVALID_ARGUMENT'],
+    [{ dialogue, speaker: 'Carol', participants: ['Dee'] }, 'INVALID_ARGUMENT'],
+    [{ dialogue, speaker: 'Ann\n' }, 'INVALID_ARGUMENT'],
+    [{ dialogue, participants: [] }, 'INVALID_ARGUMENT'],
     [{ dialogue, model: '' }, 'INVALID_ARGUMENT'],
     [{ dialogue: Array.from({ length: 6 }, () => ({ speaker: 'A', text: 'x' })) }, 'DIALOGUE_TOO_LONG'],
   ]

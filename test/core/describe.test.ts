@@ -63,7 +63,7 @@ t.test('bad describe input is refused before any model call', async (t) => {
     { dialogue, restrictions: ['sepia'] },
     { dialogue, n: 4 },
     { dialogue, n: 0 },
-    { dialogue, speaker: 'Carol' },
+    { dialogue, speaker: '' },
   ]) {
     const error = await core.describe(input as never, scope.context).catch((caught: unknown) => caught)
     t.ok(error instanceof DriberError && error.kind === 'INVALID_ARGUMENT', JSON.stringify(input).slice(-40))

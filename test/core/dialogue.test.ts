@@ -1,15 +1,17 @@
 import t from 'tap'
 import { testConfig } from '../../src/config.js'
 import {
+  allowedSpeakers,
   validateCount,
   validateDescriptions,
   validateDialogue,
+  validateParticipants,
   validateRestrictions,
   validateSpeaker,
 } from '../../src/core/dialogue.js'
 import { DriberError } from '../../src/errors.js'
 
-const limits = testConfig({ limits: { maxTurns: 3, maxTurnChars: 10, maxTotalChars: 20, maxSpeakerChars: 5 } }).limits
+const limits = testConfig({ limits: { maxTurns: 3, maxTurnChars: 10, maxTotalChars: 20, maxSpeakerChars: 5, maxParticipants: 3 } }).limits
 
 /** The DriberError `action` throws; anything else (or nothing) fails the test. */
 const caught = (action: () => unknown): DriberError => {
@@ -60,13 +62,55 @@ t.test('limits give DIALOGUE_TOO_LONG with the limit', async (t) => {
   t.same([error.kind, error.details], ['DIALOGUE_TOO_LONG', { field: 'dialogue', reason: 'total_too_long', limit: 20 }])
 })
 
-t.test('a requested speaker must be in the dialogue', async (t) => {
+t.test('without participants, any valid name may be the speaker, including someone who has not spoken', async (t) => {
   const dialogue = [{ speaker: 'Ann', text: 'hi' }, { speaker: 'Bo', text: 'yo' }]
-  t.equal(validateSpeaker(dialogue, 'Bo'), 'Bo')
-  t.equal(validateSpeaker(dialogue, undefined), undefined)
-  const error = caught(() => validateSpeaker(dialogue, 'bo'))
+  const scope = { dialogue, participants: undefined, limits }
+  t.equal(validateSpeaker('Bo', scope), 'Bo')
+  t.equal(validateSpeaker('Cy', scope), 'Cy', 'a newcomer is accepted')
+  t.equal(validateSpeaker(undefined, scope), undefined)
+  const cases: Array<[unknown, string, string]> = [
+    [42, 'speaker', 'not_a_string'],
+    ['  ', 'speaker', 'empty'],
+    ['A\tB', 'speaker', 'control_character'],
+    ['\uD83D', 'speaker', 'lone_surrogate'],
+  ]
+  for (const [speaker, field, reason] of cases) {
+    const error = caught(() => validateSpeaker(speaker, scope))
+    t.same([error.kind, error.details], ['INVALID_ARGUMENT', { field, reason }], reason)
+  }
+  const long = caught(() => validateSpeaker('Sixchr', scope))
+  t.same([long.kind, long.details], ['INVALID_ARGUMENT', { field: 'speaker', reason: 'too_long', limit: 5 }], 'the speaker-name limit holds')
+})
+
+t.test('with participants, the speaker must be a dialogue speaker or a participant', async (t) => {
+  const dialogue = [{ speaker: 'Ann', text: 'hi' }, { speaker: 'Bo', text: 'yo' }]
+  const scope = { dialogue, participants: ['Cy', 'Ann'], limits }
+  t.equal(validateSpeaker('Cy', scope), 'Cy', 'a participant who has not spoken')
+  t.equal(validateSpeaker('Bo', scope), 'Bo', 'a dialogue speaker not listed as participant')
+  const error = caught(() => validateSpeaker('Dee', scope))
   t.equal(error.kind, 'INVALID_ARGUMENT')
-  t.match(error.details, { field: 'speaker', reason: 'unknown_speaker', speakers: ['Ann', 'Bo'] })
+  t.same(error.details, { field: 'speaker', reason: 'unknown_speaker', speakers: ['Ann', 'Bo', 'Cy'] }, 'names everyone allowed')
+  t.equal(caught(() => validateSpeaker('cy', scope)).details?.reason, 'unknown_speaker', 'names are exact')
+})
+
+t.test('participants: valid names, de-duplicated in order, bounded', async (t) => {
+  t.equal(validateParticipants(undefined, limits), undefined)
+  t.same(validateParticipants(['Cy', 'Ann', 'Cy'], limits), ['Cy', 'Ann'])
+  t.same(caught(() => validateParticipants('Cy', limits)).details, { field: 'participants', reason: 'not_an_array' })
+  t.same(caught(() => validateParticipants([], limits)).details, { field: 'participants', reason: 'empty' })
+  t.same(caught(() => validateParticipants(['A', 'B', 'C', 'D'], limits)).details, { field: 'participants', reason: 'too_many', limit: 3 })
+  t.same(caught(() => validateParticipants(['A', ''], limits)).details, { field: 'participants[1]', reason: 'empty' })
+  t.same(caught(() => validateParticipants(['A', 7], limits)).details, { field: 'participants[1]', reason: 'not_a_string' })
+  t.same(caught(() => validateParticipants(['A\nB'], limits)).details, { field: 'participants[0]', reason: 'control_character' })
+  t.same(caught(() => validateParticipants(['Sixchr'], limits)).details, { field: 'participants[0]', reason: 'too_long', limit: 5 })
+})
+
+t.test('allowed speakers: dialogue speakers first, then silent participants, then a newcomer speaker', async (t) => {
+  const dialogue = [{ speaker: 'Bo', text: 'hi' }, { speaker: 'Ann', text: 'yo' }, { speaker: 'Bo', text: '!' }]
+  t.same(allowedSpeakers(dialogue), ['Bo', 'Ann'])
+  t.same(allowedSpeakers(dialogue, ['Ann', 'Cy']), ['Bo', 'Ann', 'Cy'])
+  t.same(allowedSpeakers(dialogue, ['Cy'], 'Dee'), ['Bo', 'Ann', 'Cy', 'Dee'])
+  t.same(allowedSpeakers(dialogue, [], 'Ann'), ['Bo', 'Ann'])
 })
 
 t.test('restrictions: known, de-duplicated, exclusive pairs rejected', async (t) => {

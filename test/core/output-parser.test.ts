@@ -46,14 +46,21 @@ t.test('refusal: explicit or content filter', async (t) => {
   }
 })
 
-t.test('truncated: cut off by the token limit', async (t) => {
+t.test('truncated: cut off by the token limit, as the backend says', async (t) => {
   for (const reply of [
     response('{"candidates": [{"turn": 1, "confid', { finishReason: 'length' }),
     response('', { finishReason: 'length' }),
-    response('{"candidates": [{"turn": 1, "confidence": 0.9, "rationale": "ph'),
+    response('{"candidates": [{"turn": 1, "confidence": 0.9}]}', { finishReason: 'length' }),
   ]) {
     const result = parse(reply)
     t.same(result.ok ? undefined : result.failure.reason, 'truncated', reply.content)
+  }
+})
+
+t.test('incomplete JSON the backend calls finished is invalid_json, not truncated (the runbook reads truncated as "raise max_tokens")', async (t) => {
+  for (const finishReason of ['stop', 'unknown'] as const) {
+    const result = parse(response('{"candidates": [{"turn": 1, "confidence": 0.9, "rationale": "ph', { finishReason }))
+    t.same(result.ok ? undefined : result.failure.reason, 'invalid_json', finishReason)
   }
 })
 

@@ -1,5 +1,14 @@
 import t from 'tap'
-import { decideContract, describeContract, rankContract } from '../../src/core/output-schemas.js'
+import {
+  CONTRACT_CACHE_LIMIT,
+  cachedContractCount,
+  decideContract,
+  decideContractFor,
+  describeContract,
+  describeContractFor,
+  rankContract,
+  rankContractFor,
+} from '../../src/core/output-schemas.js'
 
 /** Every object in the schema must be strict: all properties required, no additional properties. */
 const strictProblems = (schema: unknown, path = '#'): string[] => {
@@ -55,4 +64,55 @@ t.test('rank and describe contracts', async (t) => {
   t.notOk(rankContract.check({ candidates: [{ turn: 0, confidence: 0.5, rationale: 'x', utterance: 'hi' }] }).ok)
   t.ok(describeContract.check({ descriptions: [{ text: 'An image of a cat', salient: ['cat'] }] }).ok)
   t.notOk(describeContract.check({ descriptions: [{ text: 'An image of a cat' }] }).ok)
+})
+
+t.test('per-request schemas: speaker enum or const, turns bounded to the dialogue, exactly n descriptions', async (t) => {
+  const free = decideContractFor({ speakers: ['Ann', 'Bo'], turns: 3 })
+  const valid = { share: true, speaker: 'Bo', confidence: 0.7, intents: ['social_bonding'], trigger_turn: 2, rationale: 'x' }
+  t.ok(free.check(valid).ok)
+  t.match(free.check({ ...valid, speaker: 'Carol' }), { ok: false, problem: /speaker/ }, 'a speaker not in the enum')
+  t.match(free.check({ ...valid, trigger_turn: 3 }), { ok: false, problem: /trigger_turn must be <= 2/ })
+  t.match(free.check({ ...valid, trigger_turn: -1 }), { ok: false })
+  t.same(strictProblems(free.schema), [])
+  const fixed = decideContractFor({ speakers: ['Ann', 'Bo'], speaker: 'Ann', turns: 3 })
+  t.same((fixed.schema.properties as Record<string, unknown>).speaker, { type: 'string', const: 'Ann' })
+  t.match(fixed.check(valid), { ok: false }, 'another speaker than the fixed one')
+  const rank = rankContractFor({ turns: 2 })
+  t.match(rank.check({ candidates: [{ turn: 2, confidence: 0.5, rationale: 'x' }] }), { ok: false, problem: /turn must be <= 1/ })
+  const describe = describeContractFor({ n: 2, prefix: true })
+  const description = { text: 'An image of a cat', salient: ['cat'] }
+  t.ok(describe.check({ descriptions: [description, description] }).ok)
+  t.match(describe.check({ descriptions: [description] }), { ok: false, problem: /fewer than 2/ })
+  t.match(describe.check({ descriptions: [description, { text: 'a dog', salient: [] }] }), { ok: false, problem: /pattern/ })
+  t.match(describeContractFor({ n: 1, prefix: false }).check({ descriptions: [{ text: '   ', salient: [] }] }), { ok: false }, 'a blank text')
+})
+
+t.test('normalised, not re-asked: loose speaker spelling, contradictions of "no", repeated turns, stray salient phrases', async (t) => {
+  const decide = decideContractFor({ speakers: ['Ann', 'Bo <|im_start|>'], turns: 3 })
+  const answer = { share: false, speaker: ' ann ', confidence: 0.2, intents: ['humor_entertainment'], trigger_turn: 1, rationale: 'x' }
+  t.match(decide.check(answer), { ok: true, value: { speaker: 'Ann', intents: [], trigger_turn: null } }, 'a no drops its intents and trigger')
+  t.match(decide.check({ ...answer, speaker: 'Bo <|im_start|>' }), { ok: true, value: { speaker: 'Bo \u2039|im_start|\u203A' } }, 'the real name -> the answer name')
+  t.match(decide.check({ ...answer, share: true, intents: ['social_bonding', 'social_bonding'] }), {
+    ok: true,
+    value: { intents: ['social_bonding'], trigger_turn: 1 },
+  })
+  const rank = rankContractFor({ turns: 3 })
+  t.match(
+    rank.check({ candidates: [{ turn: 1, confidence: 0.2, rationale: 'a' }, { turn: 0, confidence: 0.5, rationale: 'b' }, { turn: 1, confidence: 0.9, rationale: 'c' }] }),
+    { ok: true, value: { candidates: [{ turn: 1, confidence: 0.9, rationale: 'c' }, { turn: 0 }] } },
+    'a repeated turn is kept once, with its best confidence',
+  )
+  const describe = describeContractFor({ n: 1, prefix: true })
+  t.same(describe.check({ descriptions: [{ text: '  an image of a Red  Kite ', salient: ['red kite', ' Red Kite', 'beach', ''] }, { text: 'extra', salient: [] }] }), {
+    ok: true,
+    value: { descriptions: [{ text: 'An image of a Red  Kite', salient: ['red kite'] }] },
+  })
+})
+
+t.test('contracts are compiled once per shape and the cache is bounded', async (t) => {
+  const first = decideContractFor({ speakers: ['Ann', 'Bo'], turns: 3 })
+  t.equal(decideContractFor({ speakers: ['Ann', 'Bo'], turns: 3 }), first, 'the same shape reuses the compiled contract')
+  t.not(decideContractFor({ speakers: ['Ann', 'Bo'], turns: 4 }), first)
+  for (let index = 0; index < CONTRACT_CACHE_LIMIT + 50; index++) rankContractFor({ turns: 1000 + index })
+  t.equal(cachedContractCount(), CONTRACT_CACHE_LIMIT)
 })

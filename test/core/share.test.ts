@@ -112,7 +112,7 @@ t.test('every input is checked before the first model call', async (t) => {
     [{ dialogue, k: 1000 }, 'INVALID_ARGUMENT'],
     [{ dialogue, n: 99 }, 'INVALID_ARGUMENT'],
     [{ dialogue, restrictions: ['concise', 'detailed'] }, 'INVALID_ARGUMENT'],
-    [{ dialogue, speaker: 'Zed' }, 'INVALID_ARGUMENT'],
+    [{ dialogue, speaker: 'Zed', participants: ['Cy'] }, 'INVALID_ARGUMENT'],
     [{ dialogue, index: 'missing' }, 'UNKNOWN_INDEX'],
   ] as const) {
     const error = await core.share(input as never, scope.context).catch((caught: unknown) => caught)

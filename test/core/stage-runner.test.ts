@@ -4,6 +4,7 @@ import { testConfig, type ConfigData, type DeepPartial } from '../../src/config.
 import { createCore } from '../../src/core/create-core.js'
 import type { RoutedModel } from '../../src/core/model-router.js'
 import type { Attempt } from '../../src/core/types.js'
+import type { ChatModel } from '../../src/providers/provider.js'
 import { DriberError } from '../../src/errors.js'
 import {
   ScriptedChatModel,
@@ -68,7 +69,7 @@ t.test('success: one call, the request built from the model, usage and events re
   t.same((request?.output.schema as { required: string[] }).required, ['share', 'speaker', 'confidence', 'intents', 'trigger_turn', 'rationale'])
   t.same(request?.decoding, { temperature: 0 })
   t.ok((request?.timeoutMs ?? 0) <= 4321 && (request?.timeoutMs ?? 0) > 0, 'per-attempt timeout bounded by the model timeout')
-  t.same(request?.task, { stage: 'decide', dialogue, speaker: 'Ann' })
+  t.same(request?.task, { stage: 'decide', dialogue, speaker: 'Ann', speakers: ['Ann', 'Bo'] })
   t.equal(request?.requestId, 'test-request')
   t.ok(scope.context.timing.upstreamSeconds > 0, 'upstream time added to the request timing')
   t.match(recorder.of('upstreamCall'), [{ stage: 'decide', model: 'alpha', provider: 'scripted', usage: USAGE }])
@@ -257,6 +258,67 @@ t.test('circuit breaker closes again after a successful probe', async (t) => {
   t.match(core.breakerStates(), [{ model: 'alpha', state: 'closed' }])
 })
 
+t.test('a half-open probe cut short by the caller\'s deadline does not close the breaker: the backend never answered', async (t) => {
+  const alpha = new ScriptedChatModel('alpha', [unavailable, unavailable, { hangForever: true }], good)
+  const { core } = build([routed(alpha)], {
+    resilience: { maxAttempts: 1, breaker: { windowSize: 2, minimumCalls: 2, failureRatio: 0.5, halfOpenAfterMs: 50 } },
+  })
+  await driberErrorOf(decide(core, t))
+  await driberErrorOf(decide(core, t))
+  t.match(core.breakerStates(), [{ model: 'alpha', state: 'open' }])
+  await new Promise((resolve) => setTimeout(resolve, 80))
+  const cut = await driberErrorOf(decide(core, t, { budgetMs: 60 }))
+  t.equal(cut.kind, 'DEADLINE_EXCEEDED')
+  t.equal(alpha.calls, 3, 'the probe went out')
+  t.match(core.breakerStates(), [{ model: 'alpha', state: 'open' }], 're-opened, not closed')
+  const skipped = await driberErrorOf(decide(core, t))
+  t.equal(skipped.kind, 'CIRCUIT_OPEN', 'the next request is still kept off the model')
+  t.equal(alpha.calls, 3)
+})
+
+t.test('a breaker that opens during the request: CIRCUIT_OPEN with Retry-After, and the refused retry is not counted as a retry', async (t) => {
+  const alpha = new ScriptedChatModel('alpha', [unavailable], good)
+  const { core, recorder } = build([routed(alpha)], {
+    resilience: { maxAttempts: 3, breaker: { windowSize: 1, minimumCalls: 1, failureRatio: 0.5, halfOpenAfterMs: 30_000 } },
+  })
+  const error = await driberErrorOf(decide(core, t))
+  t.equal(error.kind, 'CIRCUIT_OPEN')
+  t.ok((error.retryAfterMs ?? 0) > 0 && (error.retryAfterMs ?? 0) <= 30_000, `Retry-After is the cool-down (${error.retryAfterMs})`)
+  t.equal(alpha.calls, 1, 'the breaker refused the retry')
+  t.same(recorder.of('retry'), [], 'no retry was made, so none is counted')
+  t.match(attemptsOf(error), [{ outcome: 'error', code: 'DRIBER_UPSTREAM_UNAVAILABLE' }, { outcome: 'skipped', code: 'DRIBER_CIRCUIT_OPEN' }])
+})
+
+t.test('a retry that is made is counted once', async (t) => {
+  const alpha = new ScriptedChatModel('alpha', [unavailable, good])
+  const { core, recorder } = build([routed(alpha)], { resilience: { maxAttempts: 3 } })
+  t.equal((await decide(core, t)).model, 'alpha')
+  t.match(recorder.of('retry'), [{ model: 'alpha', errorCode: 'DRIBER_UPSTREAM_UNAVAILABLE' }])
+  t.equal(recorder.of('retry').length, 1)
+})
+
+t.test('a call cut by the request deadline is labelled DEADLINE_EXCEEDED, even when the provider\'s attempt timer fires first', async (t) => {
+  // Like the openai provider: its own per-attempt timer, set to the budget the runner gives it
+  // (here the rest of the request's deadline), fires a moment before the request's deadline timer.
+  const timedOut: ChatModel = {
+    id: 'alpha',
+    provider: 'scripted',
+    chat: (request) =>
+      new Promise((_resolve, reject) => {
+        setTimeout(() => reject(new DriberError('UPSTREAM_TIMEOUT', { details: { model: 'alpha' } })), Math.max(1, request.timeoutMs - 15))
+      }),
+  }
+  const { core, recorder } = build([routed(timedOut, { timeoutMs: 60_000 })], { resilience: { maxAttempts: 1 } })
+  for (let round = 0; round < 3; round++) {
+    const error = await driberErrorOf(decide(core, t, { budgetMs: 60 }))
+    t.equal(error.kind, 'DEADLINE_EXCEEDED', `round ${round}: the deadline, not the backend, cut the call`)
+  }
+  t.same(
+    recorder.of('upstreamCall').map((event) => event.errorCode),
+    ['DRIBER_DEADLINE_EXCEEDED', 'DRIBER_DEADLINE_EXCEEDED', 'DRIBER_DEADLINE_EXCEEDED'],
+  )
+})
+
 t.test('parse failures and rejected requests do not open the breaker', async (t) => {
   const alpha = new ScriptedChatModel('alpha', [], badJson)
   const { core } = build([routed(alpha)], { resilience: { breaker: { windowSize: 2, minimumCalls: 1, failureRatio: 0.1 } } })
@@ -353,7 +415,7 @@ t.test('an observer that throws does not break the request', async (t) => {
     router: scriptedRouter([routed(alpha)]),
     indexes: indexSet([]),
     models: { list: () => ({ models: [], embedders: [], aliases: {}, routes: {} }) },
-    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, stageDone: throwing, decideConfidence: throwing },
+    observer: { upstreamCall: throwing, parseFailure: throwing, retry: throwing, fallback: throwing, escalation: throwing, answered: throwing, stageDone: throwing, decideConfidence: throwing },
   })
   t.equal((await decide(core, t)).model, 'alpha')
 })

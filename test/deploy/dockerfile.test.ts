@@ -7,12 +7,20 @@
  * instead of at `docker build`.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Script } from 'node:vm'
 import { DockerfileParser, ModifiableInstruction, type Instruction } from 'dockerfile-ast'
 import { validate, ValidationSeverity } from 'dockerfile-utils'
 import t from 'tap'
 import { projectRoot } from '../../src/config.js'
+
+/** semver (pinned dev dependency) ships no types; the three functions used here. */
+const semver = createRequire(import.meta.url)('semver') as {
+  major(version: string): number
+  satisfies(version: string, range: string): boolean
+  minVersion(range: string): { version: string } | null
+}
 
 const dockerfileText = readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8')
 const dockerfile = DockerfileParser.parse(dockerfileText)
@@ -80,7 +88,7 @@ t.test('multi-stage: a build stage with dev dependencies and a slim runtime', as
   t.ok(ofKind(build, 'RUN').some((run) => /npm prune --omit=dev/.test(run.getRawArgumentsContent() ?? '')), 'then prunes to production dependencies')
   t.match(runtime?.image, /^node:\$\{NODE_VERSION\}-bookworm-slim$/)
   const nodeVersion = dockerfile.getInitialARGs().find((arg) => arg.getProperty()?.getName() === 'NODE_VERSION')?.getProperty()?.getValue()
-  t.match(nodeVersion, /^20\.\d+\.\d+$/, 'the base image is pinned to an exact Node 20 release')
+  t.match(nodeVersion, /^\d+\.\d+\.\d+$/, 'the base image is pinned to an exact Node release')
   for (const stage of stages) t.notMatch(stage.image, /:latest$|^[^:]+$/, `${stage.image} has an explicit tag`)
   t.same(ofKind(runtime, 'RUN'), [], 'the runtime stage runs nothing: it only copies built files')
 })
@@ -158,4 +166,29 @@ t.test('the build writes what the runtime copies and runs', async (t) => {
     const script = packageJson.scripts[name]
     if (script !== undefined) t.notMatch(script, /\b(src|scripts|test)\//, `${name} needs only package files`)
   }
+})
+
+t.test('the image\'s Node, package.json engines and every locked dependency agree on a supported LTS line', async (t) => {
+  const nodeVersion = String(dockerfile.getInitialARGs().find((arg) => arg.getProperty()?.getName() === 'NODE_VERSION')?.getProperty()?.getValue())
+  const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }
+  const lock = JSON.parse(readFileSync(path.join(projectRoot, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; engines?: unknown }>
+  }
+  const major = semver.major(nodeVersion)
+  t.equal(major % 2, 0, `Node ${major} is an LTS line (even major)`)
+  t.ok(major > 20, 'not Node 20, which reached its end of life in April 2026')
+  t.ok(semver.satisfies(nodeVersion, manifest.engines.node), `Node ${nodeVersion} satisfies engines ${manifest.engines.node}`)
+  // npm ci in the build stage installs the dev dependencies too, so every locked package counts.
+  const refusing = Object.entries(lock.packages)
+    .filter(([name, entry]) => name !== '' && typeof (entry.engines as { node?: unknown } | undefined)?.node === 'string')
+    .filter(([, entry]) => !semver.satisfies(nodeVersion, (entry.engines as { node: string }).node))
+    .map(([name, entry]) => `${name}@${entry.version}: ${(entry.engines as { node: string }).node}`)
+  t.same(refusing, [], `every dependency accepts Node ${nodeVersion}`)
+  // The oldest Node engines allows must itself be accepted by every dependency (no install warnings there).
+  const floor = semver.minVersion(manifest.engines.node)?.version ?? '0.0.0'
+  const refusingFloor = Object.entries(lock.packages)
+    .filter(([name, entry]) => name !== '' && typeof (entry.engines as { node?: unknown } | undefined)?.node === 'string')
+    .filter(([, entry]) => !semver.satisfies(floor, (entry.engines as { node: string }).node))
+    .map(([name]) => name)
+  t.same(refusingFloor, [], `every dependency accepts the engines floor, Node ${floor}`)
 })

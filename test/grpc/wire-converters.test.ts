@@ -107,9 +107,12 @@ t.test('decide requests: optional fields absent unless set, mode defaults to nex
   t.same(bare, { input: { dialogue: [{ speaker: 'Ana', text: 'hi' }] }, mode: 'next' })
   t.notOk('speaker' in bare.input)
   t.notOk('model' in bare.input)
+  t.notOk('participants' in bare.input, 'no participants on the wire is none given, not an empty list')
 
-  const full = decideRequestFromWire(throughWire('DecideRequest', decideRequestToWire({ dialogue: [{ speaker: 'Ana', text: 'hi' }], speaker: 'Ben', model: 'small' }, 'rank')))
-  t.same(full, { input: { dialogue: [{ speaker: 'Ana', text: 'hi' }], speaker: 'Ben', model: 'small' }, mode: 'rank' })
+  const full = decideRequestFromWire(
+    throughWire('DecideRequest', decideRequestToWire({ dialogue: [{ speaker: 'Ana', text: 'hi' }], speaker: 'Ben', participants: ['Ben', 'Cleo'], model: 'small' }, 'rank')),
+  )
+  t.same(full, { input: { dialogue: [{ speaker: 'Ana', text: 'hi' }], speaker: 'Ben', participants: ['Ben', 'Cleo'], model: 'small' }, mode: 'rank' })
 
   // An empty string a client set on purpose is passed on for the core to judge, not dropped.
   const empty = decideRequestFromWire(throughWire('DecideRequest', { dialogue: [], speaker: '' }))
@@ -126,7 +129,7 @@ t.test('describe and share requests convert restrictions both ways', async (t) =
   const described = describeRequestFromWire(throughWire('DescribeRequest', describeRequestToWire({ ...input, restrictions: [...input.restrictions] })))
   t.same(described, { ...input, restrictions: [...input.restrictions] })
 
-  const share = { dialogue: [{ speaker: 'Ana', text: 'my dog' }], speaker: 'Ana', k: 3, model: 'xl', restrictions: ['generic' as const], n: 1, index: 'photos' }
+  const share = { dialogue: [{ speaker: 'Ana', text: 'my dog' }], speaker: 'Ana', participants: ['Ana', 'Ben'], k: 3, model: 'xl', restrictions: ['generic' as const], n: 1, index: 'photos' }
   t.same(shareRequestFromWire(throughWire('ShareRequest', shareRequestToWire(share))), share)
 
   const zeroN = describeRequestFromWire(throughWire('DescribeRequest', { dialogue: [], n: 0 }))

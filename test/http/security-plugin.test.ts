@@ -45,6 +45,23 @@ t.test('auth off on loopback without keys: calls pass', async (t) => {
   t.equal((await app.inject({ method: 'POST', url: '/v1/decide', payload: {} })).statusCode, 200)
 })
 
+t.test('rate limit by default: none without auth (an internal caller is not throttled), per key once keys are set', async (t) => {
+  const open = await build(t, { pressure: { enabled: false }, rateLimit: { max: 2 } })
+  t.equal(open.security.rateLimitEnabled, false)
+  const statuses: number[] = []
+  for (let call = 0; call < 10; call++) statuses.push((await open.app.inject({ method: 'POST', url: '/v1/decide', payload: {} })).statusCode)
+  t.same(new Set(statuses), new Set([200]), 'ten calls from one address with a limit of 2: all served')
+  t.notOk((await open.app.inject({ method: 'POST', url: '/v1/decide', payload: {} })).headers['x-ratelimit-limit'], 'no rate-limit headers either')
+
+  const keyed = await build(t, { pressure: { enabled: false }, rateLimit: { max: 2 }, auth: { keys: [{ id: 'alpha', hash: hashApiKey(key) }] } })
+  t.equal(keyed.security.rateLimitEnabled, true)
+  const post = () => keyed.app.inject({ method: 'POST', url: '/v1/decide', payload: {}, headers: { authorization: `Bearer ${key}` } })
+  t.same([(await post()).statusCode, (await post()).statusCode, (await post()).statusCode], [200, 200, 429])
+
+  const forced = await build(t, { pressure: { enabled: false }, rateLimit: { enabled: true, max: 1 } })
+  t.same([(await forced.app.inject({ method: 'POST', url: '/v1/decide', payload: {} })).statusCode, (await forced.app.inject({ method: 'POST', url: '/v1/decide', payload: {} })).statusCode], [200, 429], 'enabled: true limits by address without auth')
+})
+
 t.test('rate limit: 429 DRIBER_RATE_LIMITED with Retry-After, one allowance shared with the gRPC admission', async (t) => {
   const { app, security } = await build(t, {
     auth: { keys: [{ id: 'alpha', hash: hashApiKey(key) }] },

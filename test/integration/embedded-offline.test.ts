@@ -76,3 +76,33 @@ t.test('the shipped registry serves decide, rank, describe, retrieve and share o
   if (share.body.decision.share === true) t.equal(share.body.results.length, 3)
   else t.same(share.body.results, [], 'a "no" stops the chain')
 })
+
+t.test('the embedded tier answers for someone who has not written yet', async (t) => {
+  const config = testAppConfig({
+    registryPath: path.join(projectRoot, 'config', 'registry.yaml'),
+    retrieval: { defaultIndex: 'photochat', indexes: [{ name: 'photochat', path: 'data/gallery/photochat.jsonl', embedder: 'driber-lite-embed', backend: 'memory' }] },
+  })
+  const app = await buildApp(config, { logger: pino({ level: 'silent' }) })
+  t.teardown(() => app.close({ drainMs: 0 }))
+  await app.ready()
+  const decide = async (body: unknown) => {
+    const response = await app.http.inject({ method: 'POST', url: '/v1/decide', payload: body as Record<string, unknown> })
+    return { status: response.statusCode, body: response.json() as Record<string, any> }
+  }
+  const greeting = [{ speaker: 'Sam', text: 'Hello!' }]
+
+  const newcomer = await decide({ dialogue: greeting, speaker: 'Alex' })
+  t.equal(newcomer.status, 200, JSON.stringify(newcomer.body))
+  t.equal(newcomer.body.speaker, 'Alex')
+  t.equal(newcomer.body.share, false, 'a greeting calls for no photo, from either side')
+  t.ok(newcomer.body.confidence > 0.5, 'and the model is sure of it')
+  t.equal(newcomer.body.trigger, null)
+
+  const chosen = await decide({ dialogue: greeting, participants: ['Sam', 'Alex'] })
+  t.equal(chosen.status, 200, JSON.stringify(chosen.body))
+  t.ok(['Sam', 'Alex'].includes(chosen.body.speaker as string), 'the answer names a member of the chat')
+
+  const ranked = await decide({ dialogue: greeting, speaker: 'Alex', participants: ['Alex'], mode: 'rank' })
+  t.equal(ranked.status, 200)
+  t.same(ranked.body.candidates.map((candidate: { turn: number }) => candidate.turn), [0], 'positions are message positions')
+})

@@ -28,7 +28,7 @@ t.test('bad input over gRPC never reaches a model', async (t) => {
     ['too long in total', () => client.decide({ dialogue: Array.from({ length: 4 }, () => turn('y'.repeat(150))) }), 'DRIBER_DIALOGUE_TOO_LONG', grpc.status.INVALID_ARGUMENT],
     ['control character', () => client.decide({ dialogue: [turn('hello\u0000world')] }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
     ['escape sequence', () => client.rank({ dialogue: [turn('hi \u001b[31mred')] }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
-    ['unknown speaker', () => client.decide({ dialogue: beachDialogue, speaker: 'Zoe' }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
+    ['speaker outside participants', () => client.decide({ dialogue: beachDialogue, speaker: 'Zoe', participants: ['Cleo'] }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
     ['exclusive restrictions', () => client.describe({ dialogue: beachDialogue, restrictions: ['concise', 'detailed'] }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
     ['n over the limit', () => client.describe({ dialogue: beachDialogue, n: 4 }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],
     ['k over the limit', () => client.retrieve({ descriptions: ['a dog'], k: 11 }), 'DRIBER_INVALID_ARGUMENT', grpc.status.INVALID_ARGUMENT],

@@ -223,3 +223,13 @@ t.test('reflection lists the service and serves its descriptor', async (t) => {
   t.match(text, /DecideRequest/)
   t.notOk(text.includes(fileURLToPath(new URL('../..', import.meta.url))), 'no path of this checkout leaks into descriptors')
 })
+
+t.test('a deadline that cuts a call short keeps its attempts in driber-error-details-bin', async (t) => {
+  const { client, upstream } = await startApp(t, { config: { deadlines: { requestMs: 200 } } })
+  upstream.setResponder(() => ({ kind: 'hang' }))
+  const error = await failure(client.call('Decide', { dialogue: beachDialogue }))
+  t.equal(error.code, grpc.status.DEADLINE_EXCEEDED)
+  t.equal(codeOf(error), 'DRIBER_DEADLINE_EXCEEDED')
+  const details = JSON.parse(String(error.metadata.get('driber-error-details-bin')[0] ?? '{}')) as { attempts?: Array<{ model: string; outcome: string }> }
+  t.match(details.attempts, [{ model: 'model-a', outcome: 'error' }], 'the call that was cut short')
+})

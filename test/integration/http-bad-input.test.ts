@@ -24,7 +24,7 @@ t.test('bad input never reaches a model', async (t) => {
     ['control characters', '/v1/decide', { dialogue: [turn('hello\u0000world')] }, 400, 'DRIBER_INVALID_ARGUMENT'],
     ['escape sequence', '/v1/decide', { dialogue: [turn('hello \u001b[31mred')] }, 400, 'DRIBER_INVALID_ARGUMENT'],
     ['lone surrogate', '/v1/decide', '{"dialogue":[{"speaker":"Ana","text":"broken \\ud800 text"}]}', 400, 'DRIBER_INVALID_ARGUMENT'],
-    ['unknown speaker', '/v1/decide', { dialogue: beachDialogue, speaker: 'Zoe' }, 400, 'DRIBER_INVALID_ARGUMENT'],
+    ['speaker outside participants', '/v1/decide', { dialogue: beachDialogue, speaker: 'Zoe', participants: ['Cleo'] }, 400, 'DRIBER_INVALID_ARGUMENT'],
     ['unknown mode', '/v1/decide', { dialogue: beachDialogue, mode: 'all' }, 400, 'DRIBER_INVALID_ARGUMENT'],
     ['exclusive restrictions', '/v1/describe', { dialogue: beachDialogue, restrictions: ['concise', 'detailed'] }, 400, 'DRIBER_INVALID_ARGUMENT'],
     ['n over the limit', '/v1/describe', { dialogue: beachDialogue, n: 4 }, 400, 'DRIBER_INVALID_ARGUMENT'],

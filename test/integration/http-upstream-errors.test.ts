@@ -2,7 +2,11 @@
  * Upstream failures as clients see them: each class keeps its catalog status and code, retryable
  * ones carry Retry-After, and a healthy fallback answers when the primary is down.
  */
+import { Writable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import t from 'tap'
+import { testConfig } from '../../src/config.js'
+import { createLogger } from '../../src/observability/logger.js'
 import { beachDialogue, buildTestApp, testRegistry } from '../helper.js'
 
 t.test('429 everywhere: 429 DRIBER_UPSTREAM_RATE_LIMITED with Retry-After', async (t) => {
@@ -119,4 +123,69 @@ t.test('unknown index: 404 DRIBER_UNKNOWN_INDEX listing the indexes', async (t) 
   t.equal(response.body.error.code, 'DRIBER_UNKNOWN_INDEX')
   t.match(JSON.stringify(response.body.error), /test/)
   t.equal(upstream.requestCount, startupRequests)
+})
+
+/** A logger keeping every JSON line, and a wait for one request's completion line (written after the response ends). */
+const captureLogs = () => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+      done()
+    },
+  })
+  const completionOf = async (requestId: string): Promise<Record<string, unknown> | undefined> => {
+    const find = () => lines.find((line) => line.msg === 'request completed' && line.requestId === requestId)
+    for (let wait = 0; find() === undefined && wait < 100; wait++) await delay(10)
+    return find()
+  }
+  return { lines, completionOf, logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) }
+}
+
+t.test('backoff before a retry is not overhead: x-driber-overhead-ms leaves it out, the log line reports it as retryWaitMs', async (t) => {
+  const logs = captureLogs()
+  const { post, upstream } = await buildTestApp(t, { config: { resilience: { retryAfterCapMs: 5_000 } }, appOptions: { logger: logs.logger } })
+  upstream.script({ kind: 'rate_limited', retryAfterMs: 600 })
+  const response = await post('/v1/decide', { dialogue: beachDialogue }, { 'x-request-id': 'backoff-1' })
+  t.equal(response.status, 200)
+  t.match(response.body.attempts, [{ outcome: 'error', code: 'DRIBER_UPSTREAM_RATE_LIMITED' }, { outcome: 'ok' }])
+  const line = await logs.completionOf('backoff-1')
+  const waited = Number(line?.retryWaitMs)
+  t.ok(waited >= 600, `the wait honoured Retry-After (${waited} ms)`)
+  const overhead = Number(response.headers.get('x-driber-overhead-ms'))
+  // Accounting, not speed: overhead + upstream + backoff never exceed the whole request.
+  t.ok(overhead + Number(line?.upstreamMs) + waited <= Number(line?.durationMs) + 1, `overhead ${overhead} ms excludes the ${waited} ms wait`)
+})
+
+t.test('a deadline that cuts a call short keeps its attempts: in the error details and in the completion log line', async (t) => {
+  const logs = captureLogs()
+  const { post, upstream } = await buildTestApp(t, { appOptions: { logger: logs.logger } })
+  upstream.setResponder(() => ({ kind: 'hang' }))
+  const response = await post('/v1/decide', { dialogue: beachDialogue }, { 'x-request-timeout-ms': '200', 'x-request-id': 'cut-short-1' })
+  t.equal(response.status, 504)
+  t.equal(response.body.error.code, 'DRIBER_DEADLINE_EXCEEDED')
+  await upstream.waitForRequests(upstream.requestCount)
+  t.ok(upstream.chatRequests.length >= 1, 'an upstream call was made')
+  t.match(response.body.error.details?.attempts, [{ model: 'model-a', outcome: 'error', code: 'DRIBER_DEADLINE_EXCEEDED' }])
+  t.equal(response.body.error.details.attempts.length, upstream.chatRequests.length, 'one attempt per upstream call')
+  const completion = await logs.completionOf('cut-short-1')
+  t.match(completion, { statusCode: 504, errorCode: 'DRIBER_DEADLINE_EXCEEDED', attemptCount: upstream.chatRequests.length })
+})
+
+t.test('a breaker that opens during the request: 503 DRIBER_CIRCUIT_OPEN with Retry-After, as when it was already open', async (t) => {
+  const { post, upstream } = await buildTestApp(t, {
+    registry: (baseUrl) => ({ ...testRegistry(baseUrl), routes: { decide: ['model-a'], describe: ['model-a'] } }),
+    config: { resilience: { maxAttempts: 3, breaker: { windowSize: 1, minimumCalls: 1, failureRatio: 0.5, halfOpenAfterMs: 30_000 } } },
+  })
+  upstream.script({ kind: 'status', status: 503, message: 'down' })
+  const opened = await post('/v1/decide', { dialogue: beachDialogue })
+  t.equal(opened.status, 503, JSON.stringify(opened.body))
+  t.equal(opened.body.error.code, 'DRIBER_CIRCUIT_OPEN')
+  t.equal(upstream.chatRequests.length, 1, 'the retry was refused by the breaker, not sent')
+  const hint = Number(opened.headers.get('retry-after'))
+  t.ok(hint >= 1 && hint <= 30, `Retry-After ${opened.headers.get('retry-after')} s: the rest of the cool-down`)
+  const already = await post('/v1/decide', { dialogue: beachDialogue })
+  t.equal(already.body.error.code, 'DRIBER_CIRCUIT_OPEN')
+  // Whole seconds of the same cool-down: equal, or one less if a second boundary passed in between.
+  t.ok(hint - Number(already.headers.get('retry-after')) <= 1, 'the same hint as when it was already open')
 })

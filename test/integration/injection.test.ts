@@ -101,14 +101,21 @@ t.test('an answer naming a speaker who is not in the dialogue is a schema violat
   t.ok(reask.length > sentMessages(upstream.chatRequests[0]?.body).length, 'the re-ask carries the validation problem')
 })
 
-t.test('rank: candidates at unknown or repeated turns are refused', async (t) => {
+t.test('rank: candidates at unknown turns are refused; a repeated turn is kept once, with its best confidence', async (t) => {
   const { post, upstream } = await buildTestApp(t)
   const bad = { candidates: [{ turn: 7, confidence: 0.9, rationale: 'x' }] }
-  const repeated = { candidates: [{ turn: 1, confidence: 0.9, rationale: 'x' }, { turn: 1, confidence: 0.5, rationale: 'y' }] }
-  upstream.script({ kind: 'json', value: bad }, { kind: 'json', value: repeated }, { kind: 'json', value: bad }, { kind: 'json', value: bad })
-  const response = await post('/v1/decide', { dialogue: beachDialogue, mode: 'rank' })
-  t.equal(response.status, 502)
-  t.equal(response.body.error.code, 'DRIBER_PARSE_FAILURE')
+  upstream.script({ kind: 'json', value: bad }, { kind: 'json', value: bad }, { kind: 'json', value: bad }, { kind: 'json', value: bad })
+  const refused = await post('/v1/decide', { dialogue: beachDialogue, mode: 'rank' })
+  t.equal(refused.status, 502)
+  t.equal(refused.body.error.code, 'DRIBER_PARSE_FAILURE')
+
+  const repeated = { candidates: [{ turn: 1, confidence: 0.5, rationale: 'y' }, { turn: 1, confidence: 0.9, rationale: 'x' }] }
+  upstream.script({ kind: 'json', value: repeated })
+  const merged = await post('/v1/decide', { dialogue: beachDialogue, mode: 'rank' })
+  t.equal(merged.status, 200)
+  t.match(merged.body.candidates, [{ turn: 1, confidence: 0.9, rationale: 'x', utterance: beachDialogue[1]?.text }])
+  t.equal(merged.body.candidates.length, 1)
+  t.same(merged.body.attempts.map((attempt: { outcome: string }) => attempt.outcome), ['ok'], 'normalised, not re-asked')
 })
 
 t.test('extra keys and smuggled fields in a model answer never reach the client', async (t) => {

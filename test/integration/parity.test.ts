@@ -34,12 +34,6 @@ interface ParityCase {
    */
   grpcLibraryAnswers?: boolean
   /**
-   * Bad input is caught by HTTP's JSON schema (with the validator's wording) before the core sees
-   * it, while a typed proto message reaches the core's own checks: the code and the field agree,
-   * the wording need not.
-   */
-  compareDetails?: 'all' | 'field'
-  /**
    * What the answer must say beyond being equal on both transports; `value` is the decoded JSON
    * answer, whose shape the case's operation fixes.
    */
@@ -61,6 +55,7 @@ const cases: ParityCase[] = [
   // Good requests, one per stage.
   { name: 'decide, next turn', operation: 'decide', body: { dialogue: beachDialogue, speaker: 'Ana' } },
   { name: 'decide, speaker chosen by the model', operation: 'decide', body: { dialogue: beachDialogue } },
+  { name: 'decide, a participant who has not written yet', operation: 'decide', body: { dialogue: beachDialogue, speaker: 'Cleo', participants: ['Cleo'] } },
   { name: 'decide, ranking mode', operation: 'decide', body: { dialogue: beachDialogue, mode: 'rank' } },
   { name: 'rank', operation: 'rank', body: { dialogue: beachDialogue } },
   { name: 'describe with restrictions', operation: 'describe', body: { dialogue: beachDialogue, restrictions: ['prefix', 'specific'], n: 2 } },
@@ -95,13 +90,24 @@ const cases: ParityCase[] = [
   },
   { name: 'models', operation: 'models', body: {} },
   // Each error class.
-  { name: 'invalid input: empty dialogue', operation: 'decide', body: { dialogue: [] }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
-  { name: 'invalid input: n of 0', operation: 'describe', body: { dialogue: beachDialogue, n: 0 }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
+  { name: 'invalid input: empty dialogue', operation: 'decide', body: { dialogue: [] }, error: 'INVALID_ARGUMENT' },
+  {
+    name: 'invalid input: speaker outside the participants',
+    operation: 'share',
+    body: { dialogue: beachDialogue, speaker: 'Dan', participants: ['Cleo'] },
+    error: 'INVALID_ARGUMENT',
+  },
+  { name: 'invalid input: n of 0', operation: 'describe', body: { dialogue: beachDialogue, n: 0 }, error: 'INVALID_ARGUMENT' },
+  { name: 'invalid input: empty speaker', operation: 'decide', body: { dialogue: beachDialogue, speaker: '' }, error: 'INVALID_ARGUMENT' },
+  { name: 'invalid input: a turn without a speaker name', operation: 'describe', body: { dialogue: [{ speaker: '', text: 'hi' }] }, error: 'INVALID_ARGUMENT' },
+  { name: 'invalid input: k of 0', operation: 'share', body: { dialogue: beachDialogue, k: 0 }, error: 'INVALID_ARGUMENT' },
+  { name: 'invalid input: no descriptions', operation: 'retrieve', body: { descriptions: [] }, error: 'INVALID_ARGUMENT' },
+  { name: 'repeated restrictions count once on both transports', operation: 'describe', body: { dialogue: beachDialogue, restrictions: ['prefix', 'prefix'] } },
   { name: 'invalid input: too many turns', operation: 'decide', body: { dialogue: manyTurns }, error: 'DIALOGUE_TOO_LONG' },
   { name: 'unknown model', operation: 'describe', body: { dialogue: beachDialogue, model: 'gigantic' }, error: 'UNKNOWN_MODEL' },
   { name: 'unknown index', operation: 'retrieve', body: { descriptions: ['a dog'], index: 'nowhere' }, error: 'UNKNOWN_INDEX' },
   { name: 'invalid input: unknown filter field', operation: 'retrieve', body: { descriptions: ['a dog'], filter: { colour: 'red' } }, error: 'INVALID_ARGUMENT' },
-  { name: 'invalid input: ef of 0', operation: 'retrieve', body: { descriptions: ['a dog'], ef: 0 }, error: 'INVALID_ARGUMENT', compareDetails: 'field' },
+  { name: 'invalid input: ef of 0', operation: 'retrieve', body: { descriptions: ['a dog'], ef: 0 }, error: 'INVALID_ARGUMENT' },
   {
     name: 'parse failure after re-ask and fallback',
     operation: 'decide',
@@ -151,7 +157,9 @@ const cases: ParityCase[] = [
 ]
 
 /** `retryAfterMs`: HTTP's Retry-After (seconds) or gRPC's retry-after-ms, when sent. */
-type Outcome = { ok: true; value: unknown } | { ok: false; status: number; code: string | undefined; details: unknown; retryAfterMs: number | undefined }
+type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; status: number; code: string | undefined; message: string | undefined; details: unknown; retryAfterMs: number | undefined }
 
 /** Durations are wall-clock and differ between any two calls; everything else must match. */
 const withoutDurations = (value: unknown): unknown => {
@@ -170,7 +178,14 @@ const overHttp = async (send: { post: (path: string, body: unknown, headers?: Re
       : await send.post(parity.operation === 'rank' ? '/v1/decide' : `/v1/${parity.operation}`, parity.operation === 'rank' ? { ...parity.body, mode: 'rank' } : parity.body, headers)
   if (response.status === 200) return { ok: true, value: response.body }
   const retryAfter = response.headers.get('retry-after')
-  return { ok: false, status: response.status, code: response.body?.error?.code, details: response.body?.error?.details, retryAfterMs: retryAfter === null ? undefined : Number(retryAfter) * 1000 }
+  return {
+    ok: false,
+    status: response.status,
+    code: response.body?.error?.code,
+    message: response.body?.error?.message,
+    details: response.body?.error?.details,
+    retryAfterMs: retryAfter === null ? undefined : Number(retryAfter) * 1000,
+  }
 }
 
 const overGrpc = async (client: DriberGrpcClient, parity: ParityCase): Promise<Outcome> => {
@@ -196,7 +211,15 @@ const overGrpc = async (client: DriberGrpcClient, parity: ParityCase): Promise<O
   } catch (error) {
     if (!(error instanceof DriberError) || !(error.cause instanceof Error)) throw error
     const status = error.cause as grpc.ServiceError
-    return { ok: false, status: status.code, code: errorCodeOf(status), details: error.details?.origin === 'grpc-status' ? undefined : error.details, retryAfterMs: error.retryAfterMs }
+    const fromDriber = error.details?.origin !== 'grpc-status'
+    return {
+      ok: false,
+      status: status.code,
+      code: errorCodeOf(status),
+      message: fromDriber ? error.message : undefined,
+      details: fromDriber ? error.details : undefined,
+      retryAfterMs: error.retryAfterMs,
+    }
   }
 }
 
@@ -241,13 +264,8 @@ for (const parity of cases) {
     if (parity.grpcLibraryAnswers === true && viaGrpc.outcome.code === undefined) t.pass('grpc-js answered before driber (no code to compare)')
     else t.equal(viaGrpc.outcome.code, expected.code, 'gRPC: the same code in trailing metadata')
     if (!http.outcome.ok && viaGrpc.outcome.details !== undefined) {
-      if (parity.compareDetails === 'field') {
-        const fieldOf = (details: unknown): unknown => (details as { field?: unknown } | undefined)?.field
-        t.ok(fieldOf(http.outcome.details) !== undefined, 'HTTP names the field')
-        t.equal(fieldOf(viaGrpc.outcome.details), fieldOf(http.outcome.details), 'the same field')
-      } else {
-        t.same(withoutDurations(viaGrpc.outcome.details), withoutDurations(http.outcome.details), 'the same details')
-      }
+      t.same(withoutDurations(viaGrpc.outcome.details), withoutDurations(http.outcome.details), 'the same details')
+      if (parity.error === 'INVALID_ARGUMENT' || parity.error === 'DIALOGUE_TOO_LONG') t.equal(viaGrpc.outcome.message, http.outcome.message, 'the same message')
     }
     if (!http.outcome.ok) {
       // HTTP rounds the hint up to whole seconds.

@@ -102,12 +102,24 @@ t.test('declared models have zero-valued series before any traffic', async (t) =
   const metrics = createMetrics({ collectDefault: false })
   metrics.declareModels([{ id: 'model-a', provider: 'openai', stages: ['decide', 'describe'] }])
   const parseFailures = await samples(metrics, 'driber_parse_failures_total', { model: 'model-a' })
-  t.equal(parseFailures.length, 10, 'five reasons for each of two stages')
+  t.equal(parseFailures.length, 15, 'five reasons for each model stage (decide, rank, describe), routed or not')
   t.ok(parseFailures.every((sample) => sample.value === 0))
+  const retries = await samples(metrics, 'driber_retries_total', { model: 'model-a' })
+  t.same(
+    [...new Set(retries.map((sample) => sample.labels.error_code))].sort(),
+    ['DRIBER_UPSTREAM_RATE_LIMITED', 'DRIBER_UPSTREAM_TIMEOUT', 'DRIBER_UPSTREAM_UNAVAILABLE'],
+    'retries at zero for every retried code',
+  )
   t.equal(await valueOf(metrics, 'driber_stage_duration_seconds', { stage: 'decide', model: 'model-a', outcome: 'error' }, 'driber_stage_duration_seconds_count'), 0)
   t.equal(await valueOf(metrics, 'gen_ai_client_operation_duration_seconds', { gen_ai_request_model: 'model-a', error_type: '' }, 'gen_ai_client_operation_duration_seconds_count'), 0)
   t.equal(await valueOf(metrics, 'driber_decide_confidence', { model: 'model-a', decision: 'share' }, 'driber_decide_confidence_count'), 0)
   t.same(await samples(metrics, 'driber_decide_confidence', { stage: 'describe' }), [], 'no decide series for describe-only labels')
+
+  // A model no route names can still be picked by id, alias or scale: its series exist too.
+  metrics.declareModels([{ id: 'model-spare', provider: 'openai', stages: [] }])
+  t.equal((await samples(metrics, 'driber_parse_failures_total', { model: 'model-spare' })).length, 15)
+  t.equal(await valueOf(metrics, 'driber_stage_duration_seconds', { stage: 'rank', model: 'model-spare', outcome: 'ok' }, 'driber_stage_duration_seconds_count'), 0)
+  t.equal(await valueOf(metrics, 'driber_decide_confidence', { model: 'model-spare', decision: 'no_share' }, 'driber_decide_confidence_count'), 0)
 })
 
 t.test('circuit breaker states are read from the source at scrape time, once per routed stage', async (t) => {

@@ -186,6 +186,34 @@ t.test('routes reference known ids or aliases, once each', async (t) => {
   t.equal(problems.length, 2, 'the valid route is not reported')
 })
 
+t.test('cascade entries: min_confidence in [0, 1], only on decide and rank, never on the last model', async (t) => {
+  const good = parseRegistry({
+    version: 1,
+    models: baseModels(),
+    routes: { decide: [{ model: 'a', min_confidence: 0.75 }, 'b'], describe: ['b'] },
+    share: { describe_follows_decide: true },
+  })
+  t.same(good.routes.decide, [{ model: 'a', min_confidence: 0.75 }, 'b'])
+  t.same(good.share, { describe_follows_decide: true })
+  const problems = problemsOf(() =>
+    parseRegistry({
+      version: 1,
+      models: baseModels(),
+      routes: {
+        decide: [{ model: 'a', min_confidence: 0.8 }, { model: 'b', min_confidence: 0.9 }],
+        rank: [{ model: 'missing', min_confidence: 0.5 }, 'b'],
+        describe: ['a'],
+      },
+    }),
+  )
+  lists(t, problems, 'routes.decide[1].min_confidence: the last model of a cascade always answers; remove min_confidence or add a model after it')
+  lists(t, problems, 'routes.rank[0]: unknown model "missing"; models: a, b; aliases: (none)')
+  const outOfRange = problemsOf(() => parseRegistry({ version: 1, models: baseModels(), routes: { decide: [{ model: 'a', min_confidence: 1.5 }, 'b'], describe: ['a'] } }))
+  t.ok(outOfRange.some((problem) => problem.startsWith('routes.decide[0]')), `out of range is refused: ${outOfRange.join('; ')}`)
+  const onDescribe = problemsOf(() => parseRegistry({ version: 1, models: baseModels(), routes: { decide: ['a'], describe: [{ model: 'a', min_confidence: 0.5 }, 'b'] } }))
+  t.ok(onDescribe.some((problem) => problem.startsWith('routes.describe[0]')), `describe has no confidence to cascade on: ${onDescribe.join('; ')}`)
+})
+
 t.test('openai entries need a usable base_url', async (t) => {
   const problems = problemsOf(() =>
     parseRegistry({

@@ -317,3 +317,46 @@ t.test('with the real OpenAI provider, a routed model calls its upstream with it
   await upstream.waitForIdle()
   t.equal(upstream.openConnections, 0, 'closing the registry closes upstream connections')
 })
+
+t.test('a cascade route: thresholds by model, rank inheriting decide, the listing and Share option', async (t) => {
+  const registry = new ModelRegistry({
+    data: parseRegistry({
+      version: 1,
+      models: [
+        { id: 'lite', provider: 'embedded', scale: 'tiny', aliases: ['local'] },
+        { id: 'mid', provider: 'embedded', scale: 'medium' },
+        { id: 'big', provider: 'embedded', scale: 'large' },
+      ],
+      routes: { decide: [{ model: 'local', min_confidence: 0.8 }, { model: 'mid', min_confidence: 0.7 }, 'big'], describe: ['lite'] },
+      share: { describe_follows_decide: true },
+    }),
+    secrets: () => undefined,
+    providers: { embedded: recordingFactory('embedded').factory },
+  })
+  t.teardown(() => registry.close())
+  t.same(
+    registry.route('decide').map((model) => model.id),
+    ['lite', 'mid', 'big'],
+    'cascade entries route like plain ones (aliases resolved)',
+  )
+  t.same([...(registry.cascade('decide') ?? [])], [
+    ['lite', 0.8],
+    ['mid', 0.7],
+  ])
+  t.same([...(registry.cascade('rank') ?? [])], [...(registry.cascade('decide') ?? [])], 'rank without its own route cascades like decide')
+  t.equal(registry.cascade('describe'), undefined)
+  t.equal(registry.describeFollowsDecide, true)
+  const lite = registry.list().models.find((model) => model.id === 'lite')
+  t.same(lite?.routes, [
+    { stage: 'decide', position: 0, min_confidence: 0.8 },
+    { stage: 'rank', position: 0, min_confidence: 0.8 },
+    { stage: 'describe', position: 0 },
+  ])
+  t.same(registry.list().routes.decide, ['lite', 'mid', 'big'])
+})
+
+t.test('a plain route has no cascade, and Share does not follow by default', async (t) => {
+  const { registry } = setup(t)
+  t.equal(registry.cascade('decide'), undefined)
+  t.equal(registry.describeFollowsDecide, false)
+})

@@ -8,6 +8,7 @@ import { DriberError } from '../../src/errors.js'
 import type { EmbeddingModel } from '../../src/providers/provider.js'
 import { createImageIndexes } from '../../src/retrieval/create-image-indexes.js'
 import { buildIndex } from '../../src/retrieval/index-builder.js'
+import { duplicateJsonKeys } from '../support/duplicate-json-keys.js'
 import { HashingEmbedder } from '../support/hashing-embedder.js'
 import { startPgliteServer } from '../support/pglite-server.js'
 
@@ -145,4 +146,56 @@ t.test('names: the default, the list, and unknown names listing what exists', as
   t.equal(indexes.get().name, 'photos')
   t.equal(indexes.names().length, 9)
   t.throws(() => indexes.get('nothing'), { code: 'DRIBER_UNKNOWN_INDEX', message: /photos, photos-hnsw/, details: { requested: 'nothing' } })
+})
+
+t.test('load-time log lines never carry a key twice (the index name comes once, from the child logger)', async (t) => {
+  const lines: string[] = []
+  const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(line) })
+  const gallery = path.join(directory, 'repeats.jsonl')
+  writeFileSync(gallery, [...galleryRows, { ...galleryRows[0], id: 'again' }].map((row) => JSON.stringify(row)).join('\n'))
+  const indexes = await createImageIndexes({
+    config: testConfig({ retrieval: { defaultIndex: 'repeats', indexes: [{ name: 'repeats', path: gallery, embedder: 'hash-32', backend: 'hnsw' }] } }),
+    embedders,
+    logger: capture,
+  })
+  t.teardown(() => indexes.close())
+  t.ok(lines.some((line) => line.includes('gallery repeats urls')), 'the duplicate-url warning was written')
+  t.ok(lines.some((line) => line.includes('embedding gallery captions')), 'the embedding notice was written')
+  t.same(lines.flatMap((line) => duplicateJsonKeys(line)), [])
+})
+
+t.test('gallery caption vectors from a remote embedder are cached on disk: the next start embeds nothing', async (t) => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'driber-cache-'))
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }))
+  const remote = new HashingEmbedder({ id: 'hash-32' })
+  const remoteEmbedders = { embedder: () => remote }
+  const config = testConfig({
+    retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: jsonl, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir } },
+  })
+  const load = async () => {
+    const indexes = await createImageIndexes({ config, embedders: remoteEmbedders, logger })
+    const results = await indexes.get('cached').search(['a dog running on the beach'], { k: 2, signal, requestId: 'cache' })
+    await indexes.close()
+    return results.map((result) => result.id)
+  }
+  const first = await load()
+  const embeddedAtFirstStart = remote.calls.flat().length
+  t.equal(embeddedAtFirstStart, galleryRows.length - 1 + 1, 'the first start embeds the captions without a vector (and the query)')
+  const second = await load()
+  t.equal(remote.calls.flat().length, embeddedAtFirstStart + 1, 'the second start embeds only the query, not one caption')
+  t.same(second, first, 'the same answers from cached vectors')
+
+  const changed = path.join(directory, 'changed.jsonl')
+  writeFileSync(changed, galleryRows.map((row) => JSON.stringify(row.id === 'cat-sofa' ? { ...row, caption: 'a cat asleep on a red sofa' } : row)).join('\n'))
+  const changedConfig = testConfig({
+    retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: changed, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir } },
+  })
+  const before = remote.calls.flat().length
+  await (await createImageIndexes({ config: changedConfig, embedders: remoteEmbedders, logger })).close()
+  t.equal(remote.calls.flat().length - before, galleryRows.length, 'a changed caption: the gallery is embedded again')
+
+  const off = testConfig({ retrieval: { defaultIndex: 'cached', indexes: [{ name: 'cached', path: jsonl, embedder: 'hash-32', backend: 'memory' }], vectorCache: { dir: cacheDir, enabled: false } } })
+  const beforeOff = remote.calls.flat().length
+  await (await createImageIndexes({ config: off, embedders: remoteEmbedders, logger })).close()
+  t.equal(remote.calls.flat().length - beforeOff, galleryRows.length - 1, 'vectorCache.enabled: false always embeds')
 })

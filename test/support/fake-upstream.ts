@@ -18,7 +18,8 @@ interface Timed {
   delayMs?: number
 }
 
-export type FinishReasonWire = 'stop' | 'length' | 'content_filter' | 'tool_calls'
+/** The usual values, or any other spelling a server might send. */
+export type FinishReasonWire = 'stop' | 'length' | 'content_filter' | 'tool_calls' | (string & {})
 
 /** What the fake does with one request. */
 export type Behaviour = Timed &

@@ -185,6 +185,8 @@ export const recordingObserver = () => {
       parseFailure: record('parseFailure'),
       retry: record('retry'),
       fallback: record('fallback'),
+      escalation: record('escalation'),
+      answered: record('answered'),
       stageDone: record('stageDone'),
       decideConfidence: record('decideConfidence'),
     },

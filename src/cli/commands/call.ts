@@ -18,11 +18,11 @@ type Operation = (typeof operations)[number]
 
 /** Body fields each operation accepts (the HTTP schemas'); anything else is refused up front, as HTTP would. */
 const knownFields: Record<Operation, readonly string[]> = {
-  decide: ['dialogue', 'speaker', 'mode', 'model'],
-  rank: ['dialogue', 'speaker', 'model'],
+  decide: ['dialogue', 'speaker', 'participants', 'mode', 'model'],
+  rank: ['dialogue', 'speaker', 'participants', 'model'],
   describe: ['dialogue', 'speaker', 'restrictions', 'n', 'model'],
   retrieve: ['descriptions', 'k', 'index', 'filter', 'ef'],
-  share: ['dialogue', 'speaker', 'k', 'model', 'restrictions', 'n', 'index'],
+  share: ['dialogue', 'speaker', 'participants', 'k', 'model', 'restrictions', 'n', 'index'],
   models: [],
 }
 

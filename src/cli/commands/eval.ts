@@ -18,7 +18,8 @@ import { createProgressReporter } from '../progress-reporter.js'
 const usage = `usage: driber eval --data FILE [options]
 
 Evaluates a model from the registry on PhotoChat-format dialogues (JSON array or JSONL).
-(To score an image index alone: driber eval retrieve --index DIR --queries FILE; see --help there.)
+(To score an image index alone: driber eval retrieve --index DIR --queries FILE; see --help there.
+ To choose cascade thresholds: driber eval --cascade --data FILE; see --help there.)
   --data FILE            dialogues (e.g. ../shared/data/photochat/dev.json)
   --model NAME           model id, alias or scale (default: each route's primary)
   --tasks LIST           comma-separated: ${EVALUATION_TASKS.join(',')} (default: all)
@@ -112,6 +113,8 @@ export const galleryUrls = (config: Config, name?: string): Set<string> | undefi
 export const run = async (argv: string[]): Promise<number> => {
   // `driber eval retrieve --index DIR --queries FILE` scores an index alone (src/retrieval owns it).
   if (argv[0] === 'retrieve') return (await import('./eval-retrieve.js')).run(argv.slice(1))
+  // `driber eval --cascade ...` chooses cascade thresholds (src/evaluation/cascade-evaluation.ts).
+  if (argv.includes('--cascade')) return (await import('./eval-cascade.js')).run(argv.filter((arg) => arg !== '--cascade'))
   let parsed: EvalArguments | 'help'
   try {
     parsed = parseEvalArguments(argv)

@@ -12,11 +12,11 @@ export const DESCRIPTION_PREFIX = 'An image of'
 
 export const DESCRIBE_TEMPLATE = {
   task:
-    'People in chats often send a photo instead of, or along with, words. ' +
-    'Imagine the photo that would be shared as the next turn of the conversation below and describe it ' +
+    'In a chat, a turn is one person\'s run of consecutive messages, and a photo travels inside a turn, alone or beside words. ' +
+    'Imagine the photo the next turn of the conversation below would include and describe it ' +
     'so that it could be found in a photo collection.',
-  questionForSpeaker: 'What photo would {speaker} share as the next turn?',
-  questionForAnyone: 'What photo would be shared as the next turn?',
+  questionForSpeaker: 'What photo would the next turn of {speaker} (or the rest of their turn, if the last message is theirs) include?',
+  questionForAnyone: 'What photo would the next turn include?',
   restrictions: {
     format: 'Reply with one JSON object and nothing else: no text before or after it, no code fences.',
     keys:

@@ -46,6 +46,7 @@ export interface ProtoGrpcType {
       DescribeResponse: MessageTypeDefinition<_driber_v1_DescribeResponse, _driber_v1_DescribeResponse__Output>
       Description: MessageTypeDefinition<_driber_v1_Description, _driber_v1_Description__Output>
       EmbedderInfo: MessageTypeDefinition<_driber_v1_EmbedderInfo, _driber_v1_EmbedderInfo__Output>
+      EscalationReason: EnumTypeDefinition
       ImageResult: MessageTypeDefinition<_driber_v1_ImageResult, _driber_v1_ImageResult__Output>
       /**
        * The four DribeR operations and the model registry.

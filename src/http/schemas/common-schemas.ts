@@ -7,15 +7,18 @@
  * and gRPC report them with the same codes; the schemas carry only bounds that never change.
  */
 import { Type, type Static } from 'typebox'
-import { INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS } from '../../core/types.js'
+import { ESCALATION_REASONS, INTENTS, PARSE_FAILURE_REASONS, RESTRICTIONS } from '../../core/types.js'
 import { ErrorCatalog } from '../../errors.js'
 
 export const TurnSchema = Type.Object(
   {
-    speaker: Type.String({ minLength: 1, description: 'Who said it: a free name, kept verbatim in prompts.', examples: ['Ana'] }),
-    text: Type.String({ description: 'What was said.', examples: ['We just got back from the beach!'] }),
+    speaker: Type.String({ minLength: 1, description: 'Who sent it: a free name, kept verbatim in prompts.', examples: ['Ana'] }),
+    text: Type.String({ description: 'What was written.', examples: ['We just got back from the beach!'] }),
   },
-  { additionalProperties: false, description: 'One turn of a chat.' },
+  {
+    additionalProperties: false,
+    description: "One message of a chat. Consecutive messages from one speaker form one turn (that speaker's turn).",
+  },
 )
 
 /** The one example chat every request schema shows in the OpenAPI document. */
@@ -27,14 +30,32 @@ export const EXAMPLE_DIALOGUE = [
 
 export const DialogueSchema = Type.Array(TurnSchema, {
   minItems: 1,
-  description: 'The chat so far, oldest turn first. Turn indices in answers are 0-based positions in this list.',
+  description:
+    'The chat so far, one item per message, oldest first. Consecutive messages from one speaker form one turn. ' +
+    'Positions in answers (`trigger.turn`, `candidates[].turn`) are 0-based positions in this list.',
   examples: [EXAMPLE_DIALOGUE],
 })
 
 export const SpeakerSchema = Type.String({
   minLength: 1,
-  description: 'The speaker who would share next; must be one of the dialogue speakers.',
+  description:
+    'Whose next turn is asked about (when the dialogue ends with their own message: the rest of their current turn). ' +
+    'They need not have spoken yet; when `participants` is given, they must be one of them or a dialogue speaker.',
   examples: ['Ana'],
+})
+
+export const CascadeSchema = Type.Boolean({
+  description:
+    'Default true. false: take the route\'s first valid answer even where the registry makes the route a cascade (no escalation to a larger model on low confidence). Naming a `model` also turns the cascade off.',
+})
+
+export const ParticipantsSchema = Type.Array(Type.String({ minLength: 1 }), {
+  minItems: 1,
+  description:
+    "The chat's members, including any who have not written yet (at most the configured maximum, names as long as speaker names; " +
+    'duplicates ignored). With it, `speaker` must be a participant or a dialogue speaker, and without `speaker` the model may ' +
+    'pick any participant. Without it, any `speaker` name is accepted.',
+  examples: [['Ana', 'Ben', 'Cleo']],
 })
 
 export const ModelNameSchema = Type.String({
@@ -63,8 +84,7 @@ export const RestrictionSchema = Type.Enum([...RESTRICTIONS], {
 })
 
 export const RestrictionsSchema = Type.Array(RestrictionSchema, {
-  uniqueItems: true,
-  description: 'Restrictions on the descriptions. `generic`/`specific` and `concise`/`detailed` exclude each other.',
+  description: 'Restrictions on the descriptions; a repeated one counts once. `generic`/`specific` and `concise`/`detailed` exclude each other.',
   examples: [['prefix', 'concise']],
 })
 
@@ -80,12 +100,16 @@ export const UsageSchema = Type.Object(
 export const AttemptSchema = Type.Object(
   {
     model: Type.String({ description: 'Registry id of the model called.' }),
-    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped'], {
-      description: '`ok`: accepted; `parse_failure`: unusable answer; `error`: the call failed; `skipped`: not called (circuit open, queue full).',
+    outcome: Type.Enum(['ok', 'parse_failure', 'error', 'skipped', 'escalated'], {
+      description:
+        '`ok`: accepted; `parse_failure`: unusable answer; `error`: the call failed; `skipped`: not called (circuit open, queue full); `escalated`: a valid answer below the cascade threshold, so the next model was asked.',
     }),
     reason: Type.Optional(Type.Enum([...PARSE_FAILURE_REASONS], { description: 'Why the answer failed to parse.' })),
     code: Type.Optional(Type.String({ description: 'The error code of a failed call.', examples: ['DRIBER_UPSTREAM_RATE_LIMITED'] })),
     duration_ms: Type.Number({ minimum: 0, description: 'How long the call took.', examples: [840] }),
+    escalation_reason: Type.Optional(Type.Enum([...ESCALATION_REASONS], { description: 'Why an `escalated` answer was not accepted.' })),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The confidence of an `escalated` answer.', examples: [0.61] })),
+    min_confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The confidence the cascade required of that model.', examples: [0.8] })),
   },
   { additionalProperties: false, description: 'One call to one model: retries, re-asks and fallbacks each add one.' },
 )

@@ -1,18 +1,22 @@
 /** Wire schemas of `POST /v1/decide` (both modes). */
 import { Type, type Static } from 'typebox'
-import { DialogueSchema, EXAMPLE_DIALOGUE, IntentSchema, modelAnswerFields, ModelNameSchema, SpeakerSchema } from './common-schemas.js'
+import { CascadeSchema, DialogueSchema, EXAMPLE_DIALOGUE, IntentSchema, modelAnswerFields, ModelNameSchema, ParticipantsSchema, SpeakerSchema } from './common-schemas.js'
 
 export const DecideRequestSchema = Type.Object(
   {
     dialogue: DialogueSchema,
     speaker: Type.Optional(SpeakerSchema),
+    participants: Type.Optional(ParticipantsSchema),
     mode: Type.Optional(
       Type.Enum(['next', 'rank'], {
         default: 'next',
-        description: '`next`: should the next turn share an image? `rank`: after which turns would an image fit, best first.',
+        description:
+          "`next`: should the speaker's next turn (or the rest of their current one) include an image? " +
+          '`rank`: after which messages would an image fit, best first.',
       }),
     ),
     model: Type.Optional(ModelNameSchema),
+    cascade: Type.Optional(CascadeSchema),
   },
   {
     additionalProperties: false,
@@ -32,20 +36,23 @@ export const TriggerSchema = Type.Union(
   [
     Type.Object(
       {
-        turn: Type.Integer({ minimum: 0, description: 'Index of the turn in the request dialogue.' }),
-        text: Type.String({ description: 'That turn\'s text, as sent.' }),
+        turn: Type.Integer({ minimum: 0, description: 'Position of the message in the request `dialogue`.' }),
+        text: Type.String({ description: 'That message\'s text, as sent.' }),
       },
-      { additionalProperties: false, description: 'The triggering turn.' },
+      { additionalProperties: false, description: 'The message that prompted the image.' },
     ),
-    Type.Null({ description: 'No turn prompted it.' }),
+    Type.Null({ description: 'No message prompted it.' }),
   ],
-  { description: 'The turn that prompted the image, or null when none did.' },
+  { description: 'The message that prompted the image, or null when none did.' },
 )
 
 export const DecideNextResponseSchema = Type.Object(
   {
-    share: Type.Boolean({ description: 'Whether the next turn should share an image.' }),
-    speaker: Type.String({ description: 'Who would share (the requested speaker, or the one the model chose).' }),
+    share: Type.Boolean({
+      description:
+        "Whether the speaker's next turn should include an image, with or without words (when the dialogue ends with their own message: the rest of their current turn).",
+    }),
+    speaker: Type.String({ description: 'Whose turn it is about (the requested speaker, or the one the model chose among speakers and participants).' }),
     confidence: Type.Number({ minimum: 0, maximum: 1, description: 'Confidence in `share`, 0 to 1.' }),
     intents: Type.Array(IntentSchema, { description: 'Why the image would be shared.' }),
     trigger: TriggerSchema,
@@ -74,13 +81,13 @@ export const DecideNextResponseSchema = Type.Object(
 
 export const RankCandidateSchema = Type.Object(
   {
-    turn: Type.Integer({ minimum: 0, description: 'Index of the turn after which an image fits.' }),
-    utterance: Type.String({ description: 'That turn\'s text, as sent.' }),
-    speaker: Type.String({ description: 'That turn\'s speaker.' }),
-    confidence: Type.Number({ minimum: 0, maximum: 1, description: 'How well an image fits after this turn, 0 to 1.' }),
+    turn: Type.Integer({ minimum: 0, description: 'Position in the request `dialogue` of the message after which an image fits.' }),
+    utterance: Type.String({ description: 'That message\'s text, as sent.' }),
+    speaker: Type.String({ description: 'That message\'s speaker.' }),
+    confidence: Type.Number({ minimum: 0, maximum: 1, description: 'How well an image fits after this message, 0 to 1.' }),
     rationale: Type.String({ description: 'A short reason.' }),
   },
-  { additionalProperties: false, description: 'A turn after which an image fits.' },
+  { additionalProperties: false, description: 'A message after which an image fits.' },
 )
 
 export const DecideRankResponseSchema = Type.Object(

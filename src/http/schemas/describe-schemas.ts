@@ -1,11 +1,17 @@
 /** Wire schemas of `POST /v1/describe`. */
 import { Type, type Static } from 'typebox'
-import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema } from './common-schemas.js'
+import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema } from './common-schemas.js'
 
 export const DescribeRequestSchema = Type.Object(
   {
     dialogue: DialogueSchema,
-    speaker: Type.Optional(SpeakerSchema),
+    speaker: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Whose turn would include the image; they need not have spoken yet. When absent the model imagines it for whoever fits.',
+        examples: ['Ana'],
+      }),
+    ),
     restrictions: Type.Optional(RestrictionsSchema),
     n: Type.Optional(NSchema),
     model: Type.Optional(ModelNameSchema),

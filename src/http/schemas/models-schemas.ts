@@ -12,7 +12,13 @@ export const ModelInfoSchema = Type.Object(
     aliases: Type.Array(Type.String(), { description: 'Other names a request may use for this model.' }),
     routes: Type.Array(
       Type.Object(
-        { stage: Type.String({ description: 'decide, rank or describe.' }), position: Type.Integer({ minimum: 0, description: '0 = primary, then fallbacks in order.' }) },
+        {
+          stage: Type.String({ description: 'decide, rank or describe.' }),
+          position: Type.Integer({ minimum: 0, description: '0 = primary, then fallbacks in order.' }),
+          min_confidence: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1, description: 'Set when the route is a cascade: answers of this model below it go to the next model.' }),
+          ),
+        },
         { additionalProperties: false, description: 'A route position.' },
       ),
       { description: 'The stage routes this model is on, and where.' },

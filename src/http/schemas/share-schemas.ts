@@ -1,17 +1,19 @@
 /** Wire schemas of `POST /v1/share`: Decide, then Describe and Retrieve when the decision is yes. */
 import { Type, type Static } from 'typebox'
-import { DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, RestrictionsSchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
+import { CascadeSchema, DescriptionSchema, DialogueSchema, EXAMPLE_DIALOGUE, ImageResultSchema, IndexNameSchema, KSchema, modelAnswerFields, ModelNameSchema, NSchema, ParticipantsSchema, RestrictionsSchema, SpeakerSchema, UsageSchema } from './common-schemas.js'
 import { DecideNextResponseSchema } from './decide-schemas.js'
 
 export const ShareRequestSchema = Type.Object(
   {
     dialogue: DialogueSchema,
     speaker: Type.Optional(SpeakerSchema),
+    participants: Type.Optional(ParticipantsSchema),
     k: Type.Optional(KSchema),
     model: Type.Optional(ModelNameSchema),
     restrictions: Type.Optional(RestrictionsSchema),
     n: Type.Optional(NSchema),
     index: Type.Optional(IndexNameSchema),
+    cascade: Type.Optional(CascadeSchema),
   },
   {
     additionalProperties: false,

@@ -24,9 +24,13 @@ const topicShiftOf = (runtime: EmbeddedRuntime, values: Float64Array): number =>
   return index < 0 ? 0 : (values[index] as number)
 }
 
-/** The `driber_decide` answer: the given speaker, or the speaker most likely to share next. */
+/**
+ * The `driber_decide` answer: the given speaker, or the one most likely to share next among those the
+ * core allows (participants who have not spoken included; the features work from the dialogue, so a
+ * silent participant is scored like any speaker who did not write the last message).
+ */
 export const answerDecide = (runtime: EmbeddedRuntime, task: Extract<StageTask, { stage: 'decide' }>): Record<string, unknown> => {
-  const candidates = task.speaker !== undefined ? [task.speaker] : speakersOf(task.dialogue)
+  const candidates = task.speaker !== undefined ? [task.speaker] : [...(task.speakers ?? speakersOf(task.dialogue))]
   if (candidates.length === 0) candidates.push('user')
   let best: { speaker: string; prediction: Prediction } | undefined
   for (const speaker of candidates) {

@@ -12,13 +12,29 @@ import type { ChatModel, ChatRequest, ChatResponse, FinishReason } from '../prov
 import type { ClientLease } from './openai-client-pool.js'
 import { withAttempt } from './openai-attempt.js'
 
+/**
+ * `finish_reason` spellings of OpenAI-compatible servers (and the proxies in front of other APIs),
+ * lower-cased. Only a token-limit stop may become `length`: the core reports `truncated` for it
+ * alone, and the runbook answers `truncated` with "raise max_tokens".
+ */
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
+  eos: 'stop',
+  eos_token: 'stop',
+  end_turn: 'stop',
+  stop_sequence: 'stop',
   length: 'length',
+  max_tokens: 'length',
+  model_length: 'length',
   content_filter: 'content_filter',
+  safety: 'content_filter',
   tool_calls: 'tool_calls',
   function_call: 'tool_calls',
+  tool_use: 'tool_calls',
 }
+
+/** A wire `finish_reason` -> ours; anything unknown is `unknown` (never `length`). */
+export const toFinishReason = (wire: unknown): FinishReason => (typeof wire === 'string' ? FINISH_REASONS[wire.toLowerCase()] : undefined) ?? 'unknown'
 
 /** OpenAI usage -> ours; servers that omit usage (some local ones) report zeros rather than guesses. */
 export const toUsage = (usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null | undefined): Usage => {
@@ -105,7 +121,7 @@ const toChatResponse = (completion: ChatCompletion, model: string): ChatResponse
   const message = choice.message as ChatCompletion.Choice['message'] | undefined
   return {
     content: typeof message?.content === 'string' ? message.content : '',
-    finishReason: FINISH_REASONS[choice.finish_reason ?? ''] ?? 'unknown',
+    finishReason: toFinishReason(choice.finish_reason),
     refusal: typeof message?.refusal === 'string' ? message.refusal : null,
     usage: toUsage(completion.usage),
   }

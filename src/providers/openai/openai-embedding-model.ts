@@ -33,8 +33,11 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   /** Built once: the SDK merges it into every request, so a per-call object would be pure garbage. */
   readonly #fetchOptions: Record<string, unknown>
 
+  readonly fingerprint: string
+
   constructor(entry: EmbedderEntry, lease: ClientLease) {
     this.id = entry.id
+    this.fingerprint = JSON.stringify([entry.base_url ?? '', entry.upstream_model ?? entry.id, entry.dimension ?? 0])
     this.#entry = entry
     this.#lease = lease
     this.#client = lease.client

@@ -27,7 +27,7 @@ t.test('each chosen restriction adds its rule, and only then', async (t) => {
 t.test('n and the speaker shape the question and the count rule', async (t) => {
   t.match(render([], 1), '"descriptions" holds exactly 1 item.')
   t.match(render([], 4), '"descriptions" holds exactly 4 items, each describing a different plausible photo.')
-  t.match(render([], 1, 'Ann'), 'Question: What photo would "Ann" share as the next turn?')
-  t.match(render([]), 'Question: What photo would be shared as the next turn?')
+  t.match(render([], 1, 'Ann'), 'Question: What photo would the next turn of "Ann" (or the rest of their turn, if the last message is theirs) include?')
+  t.match(render([]), 'Question: What photo would the next turn include?')
   t.notMatch(render(['prefix'], 2, 'Bo'), /\{[a-z_]+\}/, 'no unfilled template slots')
 })

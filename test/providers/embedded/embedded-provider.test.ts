@@ -66,6 +66,15 @@ t.test('decide without a speaker picks one of the dialogue speakers', async (t) 
   t.ok(['Ann', 'Bob'].includes(answer.speaker))
 })
 
+t.test('decide without a speaker picks among the speakers the core allows, silent participants included', async (t) => {
+  const candidates = ['Ann', 'Bob', 'Cleo']
+  const answer = JSON.parse((await model.chat(request({ stage: 'decide', dialogue, speakers: candidates }))).content) as { speaker: string; share: boolean }
+  t.ok(candidates.includes(answer.speaker))
+  const silent = JSON.parse((await model.chat(request({ stage: 'decide', dialogue, speakers: ['Cleo'] }))).content) as { speaker: string; share: boolean }
+  t.equal(silent.speaker, 'Cleo', 'a participant with no messages can be the answer')
+  t.type(silent.share, 'boolean')
+})
+
 t.test('rank scores every turn with valid driber_rank JSON', async (t) => {
   const response = await model.chat(request({ stage: 'rank', dialogue }))
   const checked = rankContract.check(JSON.parse(response.content))

@@ -107,6 +107,20 @@ t.test('truncated, refusal and empty answers are reported as such', async (t) =>
   t.equal((await model.chat(request())).content, '', 'null content without refusal')
 })
 
+t.test('finish_reason spellings: only a token-limit stop is length, unknown ones never are', async (t) => {
+  const { upstream, model } = await setup(t)
+  const cases: Array<[string, string]> = [
+    ['max_tokens', 'length'],
+    ['MAX_TOKENS', 'length'],
+    ['eos_token', 'stop'],
+    ['end_turn', 'stop'],
+    ['safety', 'content_filter'],
+    ['something_new', 'unknown'],
+  ]
+  for (const [wire] of cases) upstream.script({ kind: 'content', content: '{"share": tr', finishReason: wire })
+  for (const [wire, expected] of cases) t.equal((await model.chat(request())).finishReason, expected, wire)
+})
+
 t.test('response_format follows the output mode', async (t) => {
   const { upstream, model } = await setup(t)
   await model.chat(request({ mode: 'json_schema' }))

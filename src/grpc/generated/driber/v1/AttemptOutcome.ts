@@ -24,6 +24,11 @@ export const AttemptOutcome = {
    * "skipped": the model was not called (circuit open, at its concurrency limit).
    */
   ATTEMPT_OUTCOME_SKIPPED: 'ATTEMPT_OUTCOME_SKIPPED',
+  /**
+   * "escalated": a valid answer below the cascade's min_confidence for that model, so the next
+   * model of the route was asked.
+   */
+  ATTEMPT_OUTCOME_ESCALATED: 'ATTEMPT_OUTCOME_ESCALATED',
 } as const;
 
 /**
@@ -55,6 +60,12 @@ export type AttemptOutcome =
    */
   | 'ATTEMPT_OUTCOME_SKIPPED'
   | 4
+  /**
+   * "escalated": a valid answer below the cascade's min_confidence for that model, so the next
+   * model of the route was asked.
+   */
+  | 'ATTEMPT_OUTCOME_ESCALATED'
+  | 5
 
 /**
  * How one call to one model ended.

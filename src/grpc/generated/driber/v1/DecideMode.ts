@@ -9,11 +9,11 @@ export const DecideMode = {
    */
   DECIDE_MODE_UNSPECIFIED: 'DECIDE_MODE_UNSPECIFIED',
   /**
-   * Should the next turn share an image? (HTTP "next")
+   * Should the speaker's next turn, or the rest of their current one, include an image? (HTTP "next")
    */
   DECIDE_MODE_NEXT: 'DECIDE_MODE_NEXT',
   /**
-   * After which turns would an image fit, best first? (HTTP "rank")
+   * After which messages would an image fit, best first? (HTTP "rank")
    */
   DECIDE_MODE_RANK: 'DECIDE_MODE_RANK',
 } as const;
@@ -28,12 +28,12 @@ export type DecideMode =
   | 'DECIDE_MODE_UNSPECIFIED'
   | 0
   /**
-   * Should the next turn share an image? (HTTP "next")
+   * Should the speaker's next turn, or the rest of their current one, include an image? (HTTP "next")
    */
   | 'DECIDE_MODE_NEXT'
   | 1
   /**
-   * After which turns would an image fit, best first? (HTTP "rank")
+   * After which messages would an image fit, best first? (HTTP "rank")
    */
   | 'DECIDE_MODE_RANK'
   | 2

@@ -10,11 +10,13 @@ import type { Usage as _driber_v1_Usage, Usage__Output as _driber_v1_Usage__Outp
  */
 export interface DecideNextResult {
   /**
-   * Whether the next turn should share an image.
+   * Whether the speaker's next turn (or the rest of their current one) should include an image,
+   * with or without words.
    */
   'share'?: (boolean);
   /**
-   * Who should share (the request's speaker, or the model's choice).
+   * Whose turn it is about (the request's speaker, or the model's choice among speakers and
+   * participants).
    */
   'speaker'?: (string);
   /**
@@ -26,7 +28,7 @@ export interface DecideNextResult {
    */
   'intents'?: (_driber_v1_Intent)[];
   /**
-   * The sentence that calls for an image; absent when none does (HTTP null).
+   * The message that calls for an image; absent when none does (HTTP null).
    */
   'trigger'?: (_driber_v1_Trigger | null);
   /**
@@ -52,11 +54,13 @@ export interface DecideNextResult {
  */
 export interface DecideNextResult__Output {
   /**
-   * Whether the next turn should share an image.
+   * Whether the speaker's next turn (or the rest of their current one) should include an image,
+   * with or without words.
    */
   'share': (boolean);
   /**
-   * Who should share (the request's speaker, or the model's choice).
+   * Whose turn it is about (the request's speaker, or the model's choice among speakers and
+   * participants).
    */
   'speaker': (string);
   /**
@@ -68,7 +72,7 @@ export interface DecideNextResult__Output {
    */
   'intents': (_driber_v1_Intent__Output)[];
   /**
-   * The sentence that calls for an image; absent when none does (HTTP null).
+   * The message that calls for an image; absent when none does (HTTP null).
    */
   'trigger': (_driber_v1_Trigger__Output | null);
   /**

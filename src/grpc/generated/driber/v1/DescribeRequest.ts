@@ -8,11 +8,11 @@ import type { Restriction as _driber_v1_Restriction, Restriction__Output as _dri
  */
 export interface DescribeRequest {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue'?: (_driber_v1_Turn)[];
   /**
-   * Who shares the image; when absent the model decides.
+   * Whose turn would include the image (they need not have spoken yet); when absent the model decides.
    */
   'speaker'?: (string);
   /**
@@ -37,11 +37,11 @@ export interface DescribeRequest {
  */
 export interface DescribeRequest__Output {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue': (_driber_v1_Turn__Output)[];
   /**
-   * Who shares the image; when absent the model decides.
+   * Whose turn would include the image (they need not have spoken yet); when absent the model decides.
    */
   'speaker'?: (string);
   /**

@@ -20,8 +20,9 @@ import type { ShareResponse as _driber_v1_ShareResponse, ShareResponse__Output a
  */
 export interface ImageSharingClient extends grpc.Client {
   /**
-   * Decide whether an image fits. Mode NEXT (the default) answers for the next turn; mode RANK
-   * lists every turn after which an image fits. The answer is in the oneof `result`, matching
+   * Decide whether an image fits. Mode NEXT (the default) answers whether the speaker's next
+   * turn (or the rest of their current one) should include an image; mode RANK lists every
+   * message after which an image fits. The answer is in the oneof `result`, matching
    * the mode. Same as HTTP POST /v1/decide.
    */
   Decide(argument: _driber_v1_DecideRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_driber_v1_DecideResponse__Output>): grpc.ClientUnaryCall;
@@ -29,8 +30,9 @@ export interface ImageSharingClient extends grpc.Client {
   Decide(argument: _driber_v1_DecideRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_driber_v1_DecideResponse__Output>): grpc.ClientUnaryCall;
   Decide(argument: _driber_v1_DecideRequest, callback: grpc.requestCallback<_driber_v1_DecideResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Decide whether an image fits. Mode NEXT (the default) answers for the next turn; mode RANK
-   * lists every turn after which an image fits. The answer is in the oneof `result`, matching
+   * Decide whether an image fits. Mode NEXT (the default) answers whether the speaker's next
+   * turn (or the rest of their current one) should include an image; mode RANK lists every
+   * message after which an image fits. The answer is in the oneof `result`, matching
    * the mode. Same as HTTP POST /v1/decide.
    */
   decide(argument: _driber_v1_DecideRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_driber_v1_DecideResponse__Output>): grpc.ClientUnaryCall;
@@ -122,8 +124,9 @@ export interface ImageSharingClient extends grpc.Client {
  */
 export interface ImageSharingHandlers extends grpc.UntypedServiceImplementation {
   /**
-   * Decide whether an image fits. Mode NEXT (the default) answers for the next turn; mode RANK
-   * lists every turn after which an image fits. The answer is in the oneof `result`, matching
+   * Decide whether an image fits. Mode NEXT (the default) answers whether the speaker's next
+   * turn (or the rest of their current one) should include an image; mode RANK lists every
+   * message after which an image fits. The answer is in the oneof `result`, matching
    * the mode. Same as HTTP POST /v1/decide.
    */
   Decide: grpc.handleUnaryCall<_driber_v1_DecideRequest__Output, _driber_v1_DecideResponse>;

@@ -6,15 +6,15 @@
  */
 export interface RankCandidate {
   /**
-   * Index of the turn after which the image fits.
+   * Position in `dialogue` of the message after which the image fits.
    */
   'turn'?: (number);
   /**
-   * That turn's text.
+   * That message's text.
    */
   'utterance'?: (string);
   /**
-   * Who would share.
+   * That message's speaker.
    */
   'speaker'?: (string);
   /**
@@ -32,15 +32,15 @@ export interface RankCandidate {
  */
 export interface RankCandidate__Output {
   /**
-   * Index of the turn after which the image fits.
+   * Position in `dialogue` of the message after which the image fits.
    */
   'turn': (number);
   /**
-   * That turn's text.
+   * That message's text.
    */
   'utterance': (string);
   /**
-   * Who would share.
+   * That message's speaker.
    */
   'speaker': (string);
   /**

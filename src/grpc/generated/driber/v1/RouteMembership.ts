@@ -13,6 +13,11 @@ export interface RouteMembership {
    * Position in the route: 0 is the primary, the rest are fallbacks in order.
    */
   'position'?: (number);
+  /**
+   * Set when the route is a cascade and this model's answers below it go to the next model.
+   */
+  'min_confidence'?: (number | string);
+  '_min_confidence'?: "min_confidence";
 }
 
 /**
@@ -27,4 +32,9 @@ export interface RouteMembership__Output {
    * Position in the route: 0 is the primary, the rest are fallbacks in order.
    */
   'position': (number);
+  /**
+   * Set when the route is a cascade and this model's answers below it go to the next model.
+   */
+  'min_confidence'?: (number);
+  '_min_confidence'?: "min_confidence";
 }

@@ -8,11 +8,11 @@ import type { Restriction as _driber_v1_Restriction, Restriction__Output as _dri
  */
 export interface ShareRequest {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue'?: (_driber_v1_Turn)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -35,11 +35,21 @@ export interface ShareRequest {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * The chat's members, as in DecideRequest.
+   */
+  'participants'?: (string)[];
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }
 
 /**
@@ -47,11 +57,11 @@ export interface ShareRequest {
  */
 export interface ShareRequest__Output {
   /**
-   * The chat so far, oldest turn first.
+   * The chat so far, one item per message, oldest first.
    */
   'dialogue': (_driber_v1_Turn__Output)[];
   /**
-   * Who would share next; when absent the model names the speaker.
+   * Whose next turn is asked about, as in DecideRequest; when absent the model names the speaker.
    */
   'speaker'?: (string);
   /**
@@ -74,9 +84,19 @@ export interface ShareRequest__Output {
    * Name of the image index.
    */
   'index'?: (string);
+  /**
+   * The chat's members, as in DecideRequest.
+   */
+  'participants': (string)[];
+  /**
+   * False: Decide accepts the route's first valid answer even where the route is a cascade (no
+   * escalation on low confidence). Absent or true: the registry's cascade applies.
+   */
+  'cascade'?: (boolean);
   '_speaker'?: "speaker";
   '_k'?: "k";
   '_model'?: "model";
   '_n'?: "n";
   '_index'?: "index";
+  '_cascade'?: "cascade";
 }

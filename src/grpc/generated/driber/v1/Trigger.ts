@@ -2,29 +2,29 @@
 
 
 /**
- * The sentence that calls for an image.
+ * The message that calls for an image.
  */
 export interface Trigger {
   /**
-   * Index of the turn in `dialogue`.
+   * Position of the message in `dialogue`.
    */
   'turn'?: (number);
   /**
-   * The triggering sentence, taken from that turn.
+   * That message's text, as sent.
    */
   'text'?: (string);
 }
 
 /**
- * The sentence that calls for an image.
+ * The message that calls for an image.
  */
 export interface Trigger__Output {
   /**
-   * Index of the turn in `dialogue`.
+   * Position of the message in `dialogue`.
    */
   'turn': (number);
   /**
-   * The triggering sentence, taken from that turn.
+   * That message's text, as sent.
    */
   'text': (string);
 }

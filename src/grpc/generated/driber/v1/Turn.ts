@@ -2,29 +2,29 @@
 
 
 /**
- * One turn of a chat.
+ * One message of a chat (consecutive messages from one speaker form that speaker's turn).
  */
 export interface Turn {
   /**
-   * Who spoke: a free name, kept verbatim in prompts.
+   * Who sent it: a free name, kept verbatim in prompts.
    */
   'speaker'?: (string);
   /**
-   * What they said.
+   * What they wrote.
    */
   'text'?: (string);
 }
 
 /**
- * One turn of a chat.
+ * One message of a chat (consecutive messages from one speaker form that speaker's turn).
  */
 export interface Turn__Output {
   /**
-   * Who spoke: a free name, kept verbatim in prompts.
+   * Who sent it: a free name, kept verbatim in prompts.
    */
   'speaker': (string);
   /**
-   * What they said.
+   * What they wrote.
    */
   'text': (string);
 }
