@@ -248,17 +248,18 @@ const callHttp = async (parsed: Parsed, body: Record<string, unknown>): Promise<
     init.body = JSON.stringify(parsed.operation === 'rank' ? { ...body, mode: 'rank' } : body)
   }
   const { tls } = parsed
-  const dispatcher =
-    tls === undefined
-      ? undefined
-      : new Agent({
-          connect: {
-            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key }),
-            ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
-          },
-        })
+  // HTTPS always goes through our own undici Agent: it leaves SNI out for an IP address, where
+  // the fetch built into Node 20 sets it and prints a deprecation warning on every call.
+  const dispatcher = !parsed.target.address.startsWith('https://')
+    ? undefined
+    : new Agent({
+        connect: {
+          ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls?.key === undefined ? {} : { key: tls.key }),
+          ...(tls?.serverName === undefined ? {} : { servername: tls.serverName }),
+        },
+      })
   let response: Response
   try {
     // undici's Agent is what Node's fetch runs on; its `dispatcher` option is not in the DOM types.
