@@ -211,10 +211,17 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       serving = false
       clearInterval(healthTimer)
       const drainMs = closeOptions.drainMs ?? config.deadlines.drainMs
-      // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs (grpc-server.ts).
-      const grpcDrained = grpc?.drain(drainMs) ?? Promise.resolve()
-      // fastify's close stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
-      const graceful = Promise.all([http.close(), grpcDrained])
+      const deadline = Date.now() + drainMs
+      const quietMs = drainMs === 0 ? 0 : Math.min(config.deadlines.drainQuietMs, drainMs)
+      // gRPC: health NOT_SERVING and new calls refused at once, accepted ones finish within drainMs,
+      // the port open for at least quietMs (grpc-server.ts).
+      const grpcDrained = grpc?.drain(drainMs, quietMs) ?? Promise.resolve()
+      // HTTP: the listener stays open, refusing new requests with 503, until every request received
+      // is answered and arrivals have stopped (src/http/http-drain.ts); only then does fastify's
+      // close stop accepting and close the idle keep-alive connections.
+      const httpSettled = http.httpDrain.settled(quietMs, deadline)
+      const httpClosed = httpSettled.then(() => http.close())
+      const graceful = Promise.all([httpClosed, grpcDrained])
       let timer: NodeJS.Timeout | undefined
       const expired = new Promise<'expired'>((resolve) => {
         timer = setTimeout(() => resolve('expired'), drainMs)
@@ -222,7 +229,9 @@ export const buildApp = async (config: Config, options: BuildAppOptions = {}): P
       const outcome = await Promise.race([graceful.then(() => 'drained' as const), expired])
       clearTimeout(timer)
       if (outcome === 'expired') {
-        logger.warn({ drainMs }, 'drain time is up; closing the connections still open')
+        logger.warn({ drainMs, httpInFlight: http.httpDrain.inFlight }, 'drain time is up; closing the connections still open')
+        // The listener is closed first (settling ends by the deadline), so nothing new slips in.
+        await httpSettled
         http.server.closeAllConnections()
         await graceful
       }

@@ -104,6 +104,13 @@ export const ConfigSchema = Type.Object(
         defaultRequestMs: Type.Integer({ minimum: 1, default: 60_000 }),
         /** Time allowed for in-flight requests to finish after SIGTERM. */
         drainMs: Type.Integer({ minimum: 0, default: 25_000 }),
+        /**
+         * While draining, the HTTP listener stays open (answering 503 DRIBER_SHUTTING_DOWN) until
+         * nothing is in flight and no request has arrived for this long (counted from the signal
+         * at the earliest), within `drainMs`: closing it earlier resets connections clients have
+         * already sent requests on.
+         */
+        drainQuietMs: Type.Integer({ minimum: 0, default: 1_000 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -10,6 +10,7 @@ import { buildApp, type App } from './app.js'
 import { grpcServerCredentials, loadTlsMaterial } from './auth/tls-material.js'
 import { loadConfig, type Config } from './config.js'
 import { isDriberError } from './errors.js'
+import { logGrpcTlsRefusals } from './grpc/grpc-server.js'
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js'
 import { isClusterWorker, runClusterPrimary, shareMetricsWithPrimary, workerCount } from './server-cluster.js'
 
@@ -49,7 +50,10 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   let metricsServer: MetricsServer | undefined
   try {
     httpUrl = await app.http.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG })
-    if (app.grpc !== undefined) grpcAddress = await bindGrpc(app.grpc.server, config)
+    if (app.grpc !== undefined) {
+      grpcAddress = await bindGrpc(app.grpc.server, config)
+      if (app.security.tls !== undefined) logGrpcTlsRefusals(app.grpc.server, app.logger.child({ component: 'grpc' }))
+    }
     // In a cluster the primary serves the metrics port, aggregated over every worker's registry.
     if (app.metrics !== undefined && isClusterWorker()) shareMetricsWithPrimary(app.metrics.registry)
     // /metrics on its own port as well, on the HTTP host, when configured.

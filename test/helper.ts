@@ -77,7 +77,7 @@ export const testAppConfig = (overrides: DeepPartial<ConfigData> = {}): Config =
     http: { host: '127.0.0.1', port: 0, docs: true },
     grpc: { host: '127.0.0.1', port: 0 },
     logging: { level: 'silent' },
-    deadlines: { defaultRequestMs: 10_000, drainMs: 2_000 },
+    deadlines: { defaultRequestMs: 10_000, drainMs: 2_000, drainQuietMs: 100 },
     // Retries stay real but quick; a Retry-After above the cap moves on instead of waiting.
     resilience: { baseDelayMs: 1, maxDelayMs: 5, retryAfterCapMs: 50 },
     retrieval: { defaultIndex: 'test', indexes: [{ name: 'test', path: TEST_GALLERY, embedder: 'fake-embed', backend: 'memory' }] },

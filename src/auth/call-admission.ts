@@ -1,7 +1,8 @@
 /**
  * The admission check for one call, independent of transport: load shedding, then the API key,
- * then the caller's rate. The gRPC adapter runs it in its one call wrapper; HTTP runs the same
- * steps as fastify hooks (`src/http/plugins/`) over the same `Security`, so both refuse alike.
+ * then the caller's rate. The gRPC adapter runs it in its call interceptor, from the metadata,
+ * before the body is read; HTTP runs the same steps as fastify hooks (`src/http/plugins/`) over
+ * the same `Security`, so both refuse alike.
  * Open methods (health) skip all three: probes must see the truth even under load.
  */
 import { DriberError } from '../errors.js'

@@ -1,7 +1,7 @@
 /**
  * Everything both transports need to decide whether to serve a call, built once per app from the
  * config: the access policy, the key authenticator, the shared rate limiter and the TLS material.
- * `app.ts` builds one and hands it to the HTTP plugins and the gRPC call wrapper.
+ * `app.ts` builds one and hands it to the HTTP plugins and the gRPC call interceptor.
  */
 import type { Config } from '../config.js'
 import { resolveAccessPolicy, type AccessPolicy } from './access-policy.js'

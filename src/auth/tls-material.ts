@@ -4,7 +4,9 @@
  * which is fine on loopback or behind a TLS-terminating proxy or mesh.
  */
 import { readFileSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { ServerCredentials } from '@grpc/grpc-js'
+import type { Logger } from 'pino'
 import type { ConfigData } from '../config.js'
 import { DriberError } from '../errors.js'
 
@@ -63,3 +65,29 @@ export const grpcServerCredentials = (material: TlsMaterial | undefined): Server
   material === undefined
     ? ServerCredentials.createInsecure()
     : ServerCredentials.createSsl(material.ca ?? null, [{ cert_chain: material.cert, private_key: material.key }], material.requireClientCert)
+
+/** Anything that emits Node's `tlsClientError` (an HTTPS or secure HTTP/2 server). */
+interface TlsServer {
+  on(event: 'tlsClientError', listener: (error: NodeJS.ErrnoException, socket: Socket) => void): unknown
+}
+
+/**
+ * A connection that fails the TLS handshake never becomes a request, so without this it leaves no
+ * trace. Plaintext sent to a TLS port is the common case (a client with `http://` in its URL, or
+ * a gRPC client without TLS): OpenSSL says "http request" or "wrong version number", and that gets
+ * a `warn` line of its own saying so. Other failures (untrusted client certificates, scanners)
+ * are logged at `debug`, since anyone can cause them.
+ */
+export const logTlsRefusals = (server: TlsServer, logger: Logger, port: 'HTTPS' | 'gRPC'): void => {
+  server.on('tlsClientError', (error, socket) => {
+    const remoteAddress = socket.remoteAddress
+    const plaintext =
+      error.code === 'ERR_SSL_HTTP_REQUEST' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /http request|wrong version number/i.test(error.message)
+    if (plaintext) {
+      const advice = port === 'HTTPS' ? 'the client must use https://' : 'the client must use TLS credentials'
+      logger.warn({ remoteAddress, code: error.code }, `plaintext sent to the ${port} port: connection refused (${advice})`)
+      return
+    }
+    logger.debug({ remoteAddress, code: error.code, reason: error.message }, `TLS handshake failed on the ${port} port`)
+  })
+}

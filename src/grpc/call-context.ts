@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import { DriberError } from '../errors.js'
-import type { RequestContext } from '../core/request-context.js'
+import type { RequestContext, RequestTiming } from '../core/request-context.js'
 
 /** Metadata key carrying the request id, in both directions. */
 export const requestIdMetadataKey = 'x-request-id'
@@ -31,6 +31,20 @@ const clientDeadlineOf = (call: ServerUnaryCall<unknown, unknown>): number => {
   return Number.isFinite(value) ? value : Number.POSITIVE_INFINITY
 }
 
+/**
+ * Whether a call that ended without an answer ended because its deadline (epoch ms) passed. A
+ * client whose deadline passes resets the stream exactly as one that cancels, and it reaches us
+ * a little before our own copy of the deadline (which starts when we read the call's headers,
+ * later than the client started its clock, by however long a busy event loop took to read them).
+ * So a reset in the last tenth of the call's time (at least 25 ms, at most 1 s) counts as the
+ * deadline.
+ */
+export const deadlinePassed = (deadline: number, startedAt: number, now = Date.now()): boolean => {
+  if (!Number.isFinite(deadline)) return false
+  const slack = Math.min(1_000, Math.max(25, (deadline - startedAt) / 10))
+  return now + slack >= deadline
+}
+
 export interface CallScope {
   readonly context: RequestContext
   /**
@@ -49,12 +63,16 @@ export interface CallScopeOptions {
   readonly logger: Logger
   /** `Service/Method`, for logs. */
   readonly method: string
+  /** The id the interceptor already gave the call (else read from metadata). */
+  readonly requestId?: string
+  /** Upstream accounting shared with the interceptor's completion line. */
+  readonly timing?: RequestTiming
 }
 
 /** Opens the scope of one call. Must be paired with `finish()`. */
 export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: CallScopeOptions): CallScope => {
   const started = Date.now()
-  const requestId = requestIdFrom(call.metadata)
+  const requestId = options.requestId ?? requestIdFrom(call.metadata)
   const deadline = Math.min(started + options.budgetMs, clientDeadlineOf(call))
   const controller = new AbortController()
   const logger = options.logger.child({ requestId, transport: 'grpc', method: options.method })
@@ -75,12 +93,12 @@ export const openCallScope = (call: ServerUnaryCall<unknown, unknown>, options: 
   // a passed deadline from a client that went away.
   const onCancelled = (): void => {
     if (finished || controller.signal.aborted) return
-    controller.abort(Date.now() >= deadline ? new DriberError('DEADLINE_EXCEEDED') : new DriberError('CANCELLED'))
+    controller.abort(deadlinePassed(deadline, started) ? new DriberError('DEADLINE_EXCEEDED') : new DriberError('CANCELLED'))
   }
   call.on('cancelled', onCancelled)
 
   return {
-    context: { requestId, signal: controller.signal, deadline, logger, timing: { upstreamSeconds: 0 }, attempts: [] },
+    context: { requestId, signal: controller.signal, deadline, logger, timing: options.timing ?? { upstreamSeconds: 0 }, attempts: [] },
     aborted,
     finish: () => {
       finished = true

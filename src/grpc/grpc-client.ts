@@ -34,6 +34,8 @@ export interface GrpcClientOptions {
   apiKey?: string
   /** Client-side receive limit; the server's limits are its own. */
   maxReceiveMessageBytes?: number
+  /** With TLS: the name the server's certificate must carry, when it differs from the address's host. */
+  serverName?: string
 }
 
 export interface CallOptions {
@@ -51,6 +53,11 @@ export const createRawImageSharingClient = (address: string, options: GrpcClient
   // Channelz keeps per-call counters and traces nobody reads here.
   const channelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0 }
   if (options.maxReceiveMessageBytes !== undefined) channelOptions['grpc.max_receive_message_length'] = options.maxReceiveMessageBytes
+  if (options.serverName !== undefined) {
+    // The certificate is checked against this name, and it is sent as SNI and :authority.
+    channelOptions['grpc.ssl_target_name_override'] = options.serverName
+    channelOptions['grpc.default_authority'] = options.serverName
+  }
   return new grpcObject.driber.v1.ImageSharing(address, options.credentials ?? grpc.credentials.createInsecure(), channelOptions)
 }
 

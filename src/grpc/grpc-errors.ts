@@ -49,6 +49,9 @@ const kindByGrpcStatus: Partial<Record<number, ErrorKind>> = {
   [GrpcStatusCodes.INVALID_ARGUMENT]: 'INVALID_ARGUMENT',
 }
 
+/** The catalog entry a status grpc-js produced itself stands for (undefined for OK and codes it never sends). */
+export const catalogKindOfGrpcStatus = (code: number): ErrorKind | undefined => kindByGrpcStatus[code]
+
 /** The catalog code a status carries in its trailing metadata, if any. */
 export const errorCodeOf = (error: Pick<ServiceError, 'metadata'>): string | undefined => {
   const value = error.metadata?.get(errorCodeMetadataKey)[0]

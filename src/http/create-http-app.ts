@@ -7,7 +7,7 @@ import fastifySwagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault } from 'fastify'
 import type { Logger } from 'pino'
-import { httpsServerOptions, type TlsMaterial } from '../auth/tls-material.js'
+import { httpsServerOptions, logTlsRefusals, type TlsMaterial } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
 import type { CheckedOperation } from '../core/input-checks.js'
 import { DriberError, isDriberError } from '../errors.js'
@@ -15,6 +15,7 @@ import { registerErrorHandling, sendError, type InputExplainer } from './error-h
 import { requestContextPlugin, requestIdFrom } from './request-context.js'
 import type { HttpCore } from './route-options.js'
 import { strictJsonParser } from './strict-json-parser.js'
+import { trackHttpDrain, type HttpDrain } from './http-drain.js'
 import { decideRoutes } from './routes/decide-routes.js'
 import { describeRoutes } from './routes/describe-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
@@ -73,6 +74,13 @@ export interface HttpAppOptions {
 /** Paths that must answer while draining: probes report the drain instead of being refused. */
 const ALWAYS_OPEN = new Set(['/healthz', '/readyz'])
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The requests in flight and the connections they hold, for `src/app.ts` to drain by. */
+    httpDrain: HttpDrain
+  }
+}
+
 export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyInstance> => {
   const { config } = options
   const app = Fastify({
@@ -99,6 +107,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  if (options.tls !== undefined) logTlsRefusals(app.server, options.logger, 'HTTPS')
   registerErrorHandling(app, { explainInput: inputExplainer(options.core) })
   // JSON only: a text/plain body is refused as 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
@@ -107,17 +116,21 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
   app.addSchema(ErrorBodySchema)
   await app.register(requestContextPlugin)
 
+  // First, so every request is counted, whichever hook answers it.
+  app.decorate('httpDrain', trackHttpDrain(app, { quietPaths: ALWAYS_OPEN }))
   app.addHook('onRequest', async (request, reply) => {
     if (options.draining() && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {
-      reply.header('connection', 'close')
       await sendError(new DriberError('SHUTTING_DOWN', { retryAfterMs: 1000 }), reply)
       return reply
     }
   })
-  // Answers sent while draining close their keep-alive connection: otherwise a connection that was
-  // busy when the drain began stays open after its answer and holds the drain until its time is up.
-  app.addHook('onSend', async (_request, reply) => {
-    if (options.draining()) reply.header('connection', 'close')
+  // Answers sent while draining close their keep-alive connection, so clients reconnect elsewhere
+  // and the drain is not held by idle connections; pipelined requests behind it are answered first.
+  app.addHook('onSend', async (request, reply) => {
+    if (!options.draining()) return
+    // A turn of the event loop lets Node parse requests pipelined behind this one, so they count.
+    await new Promise((resolve) => setImmediate(resolve))
+    if (app.httpDrain.isLastOnConnection(request)) reply.header('connection', 'close')
   })
 
   await app.register(fastifySwagger, {

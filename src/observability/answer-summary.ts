@@ -1,7 +1,7 @@
 /**
  * What a completion log line says about an answer (model, attempts, error code), read from any
  * driber response body. Both transports' completion lines use it: the HTTP request-log plugin on
- * the reply payload, the gRPC call wrapper on the response message.
+ * the reply payload, the gRPC call interceptor on the response message.
  */
 import type { Attempt } from '../core/types.js'
 

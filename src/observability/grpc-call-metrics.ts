@@ -1,9 +1,9 @@
 /**
- * gRPC RED metrics: the hooks the gRPC adapter's call wrapper reports to (`onCallStart`,
+ * gRPC RED metrics: the hooks the gRPC adapter's call interceptor reports to (`onCallStart`,
  * `onCallDone` of `createGrpcServer`), recorded as `grpc_server_handled_total`,
  * `grpc_server_handling_seconds`, the in-flight gauge and driber's overhead.
  */
-import type { GrpcCallEvent } from '../grpc/image-sharing-handlers.js'
+import type { GrpcCallEvent } from '../grpc/call-interceptor.js'
 import type { Metrics } from './metrics.js'
 
 export interface GrpcCallHooks {

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { summariseAnswer, type AnswerSummary } from './answer-summary.js'
+import { completionLevel } from './completion-level.js'
 
 export interface RequestLogPluginOptions {
   /** Milliseconds driber spent on the request itself; the HTTP adapter owns the accounting. */
@@ -71,7 +72,8 @@ export const requestLogPlugin = fastifyPlugin<RequestLogPluginOptions>(
         line.attempts = summary.attempts
       }
       if (summary?.errorCode !== undefined) line.errorCode = summary.errorCode
-      const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info'
+      // A probe answering 503 (starting or draining) is the probe working, not a fault.
+      const level = route !== undefined && quiet.has(route) && reply.statusCode >= 400 ? 'warn' : completionLevel(reply.statusCode, summary?.errorCode)
       request.log[level](line, 'request completed')
     }
   },

@@ -4,6 +4,7 @@
  * in test/integration/grpc-*.test.ts.
  */
 import * as grpc from '@grpc/grpc-js'
+import { Writable } from 'node:stream'
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import { testConfig, type DeepPartial, type ConfigData } from '../../src/config.js'
@@ -11,12 +12,14 @@ import type { DriberCore, ModelList } from '../../src/core/driber-core.js'
 import type { RequestContext } from '../../src/core/request-context.js'
 import type { DecideNextResult } from '../../src/core/types.js'
 import type { CallAdmission, CallAdmissionRequest } from '../../src/auth/call-admission.js'
+import { grpcServerCredentials, loadTlsMaterial } from '../../src/auth/tls-material.js'
 import { DriberError, ErrorCatalog, type ErrorKind } from '../../src/errors.js'
 import { createDriberGrpcClient, createRawImageSharingClient } from '../../src/grpc/grpc-client.js'
 import { errorCodeMetadataKey, errorDetailsMetadataKey, retryAfterMetadataKey } from '../../src/grpc/grpc-errors.js'
-import { createGrpcServer, type GrpcServer } from '../../src/grpc/grpc-server.js'
-import type { GrpcCallEvent } from '../../src/grpc/image-sharing-handlers.js'
+import { createGrpcServer, logGrpcTlsRefusals, type GrpcServer } from '../../src/grpc/grpc-server.js'
+import type { GrpcCallEvent } from '../../src/grpc/call-interceptor.js'
 import { checkHealth, listServices, watchHealth } from '../support/grpc-standard-clients.js'
+import { makeSelfSignedCertificate, opensslMissing } from '../support/self-signed-certificate.js'
 
 const decision: DecideNextResult = {
   share: true,
@@ -302,4 +305,33 @@ t.test('drain: health turns NOT_SERVING, new calls are refused, the accepted one
   await drained
   await watch.ended
   t.pass('the drain finished with a Watch stream still open')
+})
+
+t.test('a plaintext client on the TLS port leaves a warn line saying so', { skip: opensslMissing() }, async (t) => {
+  const certificate = makeSelfSignedCertificate()
+  t.teardown(certificate.remove)
+  const lines: Array<Record<string, unknown>> = []
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>)
+        callback()
+      },
+    }),
+  )
+  const { core } = stubCore(async () => decision)
+  const grpcServer = createGrpcServer({ config: testConfig(), core, logger })
+  const material = loadTlsMaterial({ certPath: certificate.certPath, keyPath: certificate.keyPath, requireClientCert: false })
+  const port = await new Promise<number>((resolve, reject) =>
+    grpcServer.server.bindAsync('127.0.0.1:0', grpcServerCredentials(material), (error, bound) => (error ? reject(error) : resolve(bound))),
+  )
+  t.teardown(() => grpcServer.server.forceShutdown())
+  logGrpcTlsRefusals(grpcServer.server, logger)
+  const client = createDriberGrpcClient(`127.0.0.1:${port}`)
+  t.teardown(() => client.close())
+  await t.rejects(client.listModels({ deadlineMs: 5_000 }))
+  const isRefusal = (line: Record<string, unknown>): boolean => String(line.msg).startsWith('plaintext sent to the gRPC port')
+  while (!lines.some(isRefusal)) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.match(lines.find(isRefusal), { level: 40, remoteAddress: '127.0.0.1' })
 })

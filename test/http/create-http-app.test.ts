@@ -5,9 +5,11 @@
  */
 import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
+import { Writable } from 'node:stream'
 import pino from 'pino'
 import t, { type Test } from 'tap'
+import { loadTlsMaterial } from '../../src/auth/tls-material.js'
 import { testConfig, type ConfigData, type DeepPartial } from '../../src/config.js'
 import type { RequestContext } from '../../src/core/request-context.js'
 import type { DecideNextResult } from '../../src/core/types.js'
@@ -15,6 +17,7 @@ import { DriberError } from '../../src/errors.js'
 import { createHttpApp } from '../../src/http/create-http-app.js'
 import type { HttpCore } from '../../src/http/route-options.js'
 import type { ReadinessResponse } from '../../src/http/schemas/health-schemas.js'
+import { makeSelfSignedCertificate, opensslMissing } from '../support/self-signed-certificate.js'
 
 const dialogue = [
   { speaker: 'Ana', text: 'We just got back from the beach!' },
@@ -379,4 +382,34 @@ t.test('the response socket closing normally does not count as a cancel', async 
   await once(response, 'end')
   t.equal(response.statusCode, 200)
   t.equal(calls[0]?.context.signal.aborted, false)
+})
+
+t.test('plain HTTP sent to the HTTPS port leaves a clear warn line naming the mistake', { skip: opensslMissing() }, async (t) => {
+  const certificate = makeSelfSignedCertificate()
+  t.teardown(certificate.remove)
+  const lines: Array<Record<string, unknown>> = []
+  const logger = pino({ level: 'debug' }, new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>)
+      callback()
+    },
+  }))
+  const { core } = scriptedCore(async () => decision)
+  const app = await createHttpApp({
+    config: testConfig(),
+    core,
+    logger,
+    readiness: () => ({ status: 'ready', registry: true, draining: false, indexes: [], models: [] }),
+    draining: () => false,
+    tls: loadTlsMaterial({ certPath: certificate.certPath, keyPath: certificate.keyPath, requireClientCert: false }),
+  })
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1')
+  socket.on('error', () => {})
+  socket.write('GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n')
+  await once(socket, 'close')
+  while (!lines.some((line) => line.msg?.toString().startsWith('plaintext sent to the HTTPS port'))) await new Promise((resolve) => setTimeout(resolve, 10))
+  const line = lines.find((candidate) => candidate.msg?.toString().startsWith('plaintext sent to the HTTPS port'))
+  t.match(line, { level: 40, remoteAddress: '127.0.0.1' })
 })

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { Registry } from 'prom-client'
 import type { Test } from 'tap'
 import { Agent, request as httpRequest } from 'undici'
@@ -62,6 +62,8 @@ export interface FaultHarnessOptions {
   config?: DeepPartial<ConfigData>
   registry?: (baseUrl: string) => RegistryData
   upstream?: FakeUpstreamOptions
+  /** Where the app logs (silent by default). */
+  logger?: Logger
 }
 
 /** The registry of `test/helper.ts` with short per-attempt timeouts, so hangs are cut off quickly. */
@@ -76,7 +78,7 @@ export const startFaultHarness = async (t: Test, options: FaultHarnessOptions = 
   const upstream = await startFakeUpstream(options.upstream)
   const metrics = new Registry()
   const app = await buildApp(testAppConfig(options.config), {
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     metricsRegistry: metrics,
     // Per-attempt timeout: short enough that hangs end quickly, long enough for a busy CI machine.
     registry: (options.registry ?? faultRegistry(1500))(upstream.baseUrl),

@@ -3,10 +3,11 @@
  * running driber over gRPC (the default) or HTTP and prints the JSON answer, so both transports
  * can be tried from a shell on a machine with no gRPC command-line tool.
  */
-import { status as grpcStatus } from '@grpc/grpc-js'
+import { credentials as grpcCredentials, status as grpcStatus } from '@grpc/grpc-js'
 import { readFile } from 'node:fs/promises'
 import { text } from 'node:stream/consumers'
 import { parseArgs } from 'node:util'
+import { Agent } from 'undici'
 import { loadConfig } from '../../config.js'
 import type { DecideInput, DescribeInput, RetrieveInput, ShareInput } from '../../core/types.js'
 import { DriberError } from '../../errors.js'
@@ -27,6 +28,7 @@ const knownFields: Record<Operation, readonly string[]> = {
 
 const usage = `usage: driber call <${operations.join('|')}> [--file request.json] [--grpc host:port | --http http://host:port]
                    [--deadline-ms N] [--api-key KEY | --api-key-file PATH] [--request-id ID]
+                   [--tls] [--ca PATH] [--cert PATH --key PATH] [--server-name NAME]
 
   --file PATH        the request, as the HTTP JSON body (e.g. {"dialogue": [{"speaker": "A", "text": "..."}]});
                      "-" reads stdin. Not needed for "models".
@@ -35,6 +37,13 @@ const usage = `usage: driber call <${operations.join('|')}> [--file request.json
   --deadline-ms N    give up after N milliseconds (the server stops the upstream calls too)
   --api-key KEY      sent as "authorization: Bearer KEY"; prefer --api-key-file to keep keys out of shell history
   --request-id ID    sent as x-request-id
+
+TLS (gRPC: any of these turns it on; HTTP: use an https:// URL):
+  --tls              speak TLS, trusting the system's certificate authorities
+  --ca PATH          trust the CA certificates in this PEM file (e.g. the server's self-signed certificate)
+  --cert PATH        client certificate (PEM) for servers that require one (mutual TLS); needs --key
+  --key PATH         the client certificate's private key (PEM)
+  --server-name NAME the name the server's certificate must carry, when the address is an IP or another name
 
 "rank" is Decide in ranking mode ("mode": "rank" in the body does the same for "decide").
 Prints the JSON answer; on failure prints the error code and message and exits 1.
@@ -55,10 +64,19 @@ interface Target {
   address: string
 }
 
+interface TlsOptions {
+  ca: Buffer | undefined
+  cert: Buffer | undefined
+  key: Buffer | undefined
+  serverName: string | undefined
+}
+
 interface Parsed {
   operation: Operation
   file: string | undefined
   target: Target
+  /** Set for gRPC over TLS, and for HTTPS with any TLS option given. */
+  tls: TlsOptions | undefined
   deadlineMs: number | undefined
   apiKey: string | undefined
   requestId: string | undefined
@@ -88,6 +106,11 @@ const parse = async (argv: string[]): Promise<Parsed | 'help'> => {
         'api-key': { type: 'string' },
         'api-key-file': { type: 'string' },
         'request-id': { type: 'string' },
+        tls: { type: 'boolean' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'server-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }))
@@ -126,7 +149,35 @@ const parse = async (argv: string[]): Promise<Parsed | 'help'> => {
 
   const file = values.file as string | undefined
   if (file === undefined && operation !== 'models') throw new UsageError(`"${operation}" needs --file`)
-  return { operation, file, target, deadlineMs, apiKey, requestId: values['request-id'] as string | undefined }
+  return { operation, file, target, tls: await tlsOptions(values, target), deadlineMs, apiKey, requestId: values['request-id'] as string | undefined }
+}
+
+const readPem = async (file: string, what: string): Promise<Buffer> => {
+  let pem: Buffer
+  try {
+    pem = await readFile(file)
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} ${file}: ${(error as Error).message}`)
+  }
+  if (!pem.toString('latin1').includes('-----BEGIN ')) throw new UsageError(`the ${what} ${file} is not a PEM file`)
+  return pem
+}
+
+const tlsOptions = async (values: Record<string, string | boolean | undefined>, target: Target): Promise<TlsOptions | undefined> => {
+  const caPath = values.ca as string | undefined
+  const certPath = values.cert as string | undefined
+  const keyPath = values.key as string | undefined
+  const serverName = values['server-name'] as string | undefined
+  const wanted = values.tls === true || caPath !== undefined || certPath !== undefined || keyPath !== undefined || serverName !== undefined
+  if ((certPath === undefined) !== (keyPath === undefined)) throw new UsageError('--cert and --key go together')
+  if (target.transport === 'http' && wanted && !target.address.startsWith('https://')) throw new UsageError('TLS options need an https:// URL with --http')
+  if (!wanted) return undefined
+  return {
+    ca: caPath === undefined ? undefined : await readPem(caPath, 'CA file'),
+    cert: certPath === undefined ? undefined : await readPem(certPath, 'client certificate'),
+    key: keyPath === undefined ? undefined : await readPem(keyPath, 'client key'),
+    serverName,
+  }
 }
 
 const readBody = async (parsed: Parsed, io: CommandIo): Promise<Record<string, unknown>> => {
@@ -145,7 +196,12 @@ const readBody = async (parsed: Parsed, io: CommandIo): Promise<Record<string, u
 }
 
 const callGrpc = async (parsed: Parsed, body: Record<string, unknown>): Promise<unknown> => {
-  const client: DriberGrpcClient = createDriberGrpcClient(parsed.target.address, parsed.apiKey === undefined ? {} : { apiKey: parsed.apiKey })
+  const { tls } = parsed
+  const client: DriberGrpcClient = createDriberGrpcClient(parsed.target.address, {
+    ...(parsed.apiKey === undefined ? {} : { apiKey: parsed.apiKey }),
+    ...(tls === undefined ? {} : { credentials: grpcCredentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) }),
+    ...(tls?.serverName === undefined ? {} : { serverName: tls.serverName }),
+  })
   const options: CallOptions = {}
   if (parsed.deadlineMs !== undefined) options.deadlineMs = parsed.deadlineMs
   if (parsed.requestId !== undefined) options.requestId = parsed.requestId
@@ -191,14 +247,33 @@ const callHttp = async (parsed: Parsed, body: Record<string, unknown>): Promise<
     headers['content-type'] = 'application/json'
     init.body = JSON.stringify(parsed.operation === 'rank' ? { ...body, mode: 'rank' } : body)
   }
+  const { tls } = parsed
+  // HTTPS always goes through our own undici Agent: it leaves SNI out for an IP address, where
+  // the fetch built into Node 20 sets it and prints a deprecation warning on every call.
+  const dispatcher = !parsed.target.address.startsWith('https://')
+    ? undefined
+    : new Agent({
+        connect: {
+          ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls?.key === undefined ? {} : { key: tls.key }),
+          ...(tls?.serverName === undefined ? {} : { servername: tls.serverName }),
+        },
+      })
   let response: Response
   try {
-    response = await fetch(`${parsed.target.address}${path}`, init)
+    // undici's Agent is what Node's fetch runs on; its `dispatcher` option is not in the DOM types.
+    response = await fetch(`${parsed.target.address}${path}`, { ...init, ...(dispatcher === undefined ? {} : { dispatcher }) } as RequestInit)
   } catch (error) {
+    await dispatcher?.close()
     if (error instanceof Error && error.name === 'TimeoutError') throw new DriberError('DEADLINE_EXCEEDED')
-    throw new DriberError('UPSTREAM_UNAVAILABLE', { message: `Cannot reach ${parsed.target.address}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}` })
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+    const problem = tlsProblemOf(cause)
+    if (problem !== undefined) throw new TlsError(`${parsed.target.address}: ${problem}`)
+    throw new DriberError('UPSTREAM_UNAVAILABLE', { message: `Cannot reach ${parsed.target.address}: ${cause instanceof Error ? cause.message : String(cause)}` })
   }
   const answer: unknown = await response.json().catch(() => undefined)
+  await dispatcher?.close()
   if (response.ok) return answer
   const error = (answer as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error
   throw new RemoteError(
@@ -207,6 +282,40 @@ const callHttp = async (parsed: Parsed, body: Record<string, unknown>): Promise<
     error?.details,
   )
 }
+
+/** The certificate or handshake failures of Node's TLS, by their `code`. */
+const certificateCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+const tlsAdvice = 'trust the server with --ca, present a client certificate with --cert/--key, or name the certificate with --server-name'
+/** OpenSSL's "wrong version number": what came back was not TLS at all. */
+const notTls = 'the server does not speak TLS at this address (call it with http:// or without --tls/--ca)'
+
+/** A sentence about a TLS failure (untrusted or misnamed certificate, failed handshake), or undefined for anything else. */
+const tlsProblemOf = (error: unknown): string | undefined => {
+  if (!(error instanceof Error)) return undefined
+  const code = (error as NodeJS.ErrnoException).code
+  if (code !== undefined && certificateCodes.has(code)) return `the server's TLS certificate was refused (${code}: ${error.message}); ${tlsAdvice}`
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message)) return notTls
+  if (code?.startsWith('ERR_SSL_') === true || /handshake|certificate/i.test(error.message)) {
+    return `the TLS handshake failed (${code ?? 'TLS'}: ${error.message}); ${tlsAdvice}`
+  }
+  return undefined
+}
+
+/** A TLS failure on the way to the server: not the server's answer, so it has no catalog code. */
+class TlsError extends Error {}
 
 /** What the server said on failure (HTTP): its catalog code, message and details, verbatim. */
 class RemoteError extends Error {
@@ -221,9 +330,20 @@ class RemoteError extends Error {
 
 /** Prints `CODE: message` (and details) for a failure the server reported; other failures are local. */
 const printError = (error: unknown, io: CommandIo): void => {
-  if (error instanceof DriberError && error.details?.origin === 'grpc-status') {
+  if (error instanceof TlsError) {
+    io.stderr.write(`driber call: TLS: ${error.message}\n`)
+  } else if (error instanceof DriberError && error.details?.origin === 'grpc-status') {
     // grpc-js itself answered (unreachable server, oversize, the client's deadline): no catalog code was sent.
     const status = Number(error.details.grpc_status)
+    // grpc-js reports a refused certificate as UNAVAILABLE with the TLS error's text.
+    if (status === grpcStatus.UNAVAILABLE && /wrong version number/i.test(error.message)) {
+      io.stderr.write(`driber call: TLS: ${notTls}\n`)
+      return
+    }
+    if (status === grpcStatus.UNAVAILABLE && /certificate|handshake|self[- ]signed|SSL|altnames/i.test(error.message)) {
+      io.stderr.write(`driber call: TLS: the TLS connection failed (${error.message.trim()}); ${tlsAdvice}\n`)
+      return
+    }
     const serverCode = error.details.server_code
     io.stderr.write(`${typeof serverCode === 'string' ? `${serverCode} (gRPC ${grpcStatus[status] ?? status})` : `gRPC ${grpcStatus[status] ?? status}`}: ${error.message}\n`)
   } else if (error instanceof RemoteError || error instanceof DriberError) {

@@ -5,19 +5,22 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import pino from 'pino'
 import t, { type Test } from 'tap'
+import { grpcServerCredentials, loadTlsMaterial } from '../../../src/auth/tls-material.js'
 import { run } from '../../../src/cli/commands/call.js'
 import { testConfig } from '../../../src/config.js'
 import type { DriberCore } from '../../../src/core/driber-core.js'
 import type { DecideInput, DecideNextResult, RetrieveInput } from '../../../src/core/types.js'
 import { DriberError } from '../../../src/errors.js'
 import { createGrpcServer } from '../../../src/grpc/grpc-server.js'
+import { makeSelfSignedCertificate, opensslMissing } from '../../support/self-signed-certificate.js'
 
 const decision: DecideNextResult = {
   share: false,
@@ -173,4 +176,54 @@ t.test('an unreachable server is a clear failure, not a crash', async (t) => {
   const captured = io()
   t.equal(await run(['models', '--grpc', '127.0.0.1:1', '--deadline-ms', '2000'], captured.io), 1)
   t.match(captured.err.join(''), /^gRPC UNAVAILABLE: /)
+})
+
+t.test('gRPC over TLS: --ca trusts the server, --cert/--key answer its demand for a client certificate, --server-name names it', { skip: opensslMissing() }, async (t) => {
+  const certificate = makeSelfSignedCertificate()
+  t.teardown(certificate.remove)
+  // The self-signed certificate is its own CA: it signs the client certificate (the same one) too.
+  const material = loadTlsMaterial({ certPath: certificate.certPath, keyPath: certificate.keyPath, caPath: certificate.certPath, requireClientCert: true })
+  const { server } = createGrpcServer({ config: testConfig(), core: { listModels: () => ({ models: [], embedders: [], aliases: {}, routes: {} }) } as unknown as DriberCore, logger: pino({ level: 'silent' }) })
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpcServerCredentials(material), (error, bound) => (error ? reject(error) : resolve(bound))),
+  )
+  t.teardown(() => server.forceShutdown())
+  const address = `127.0.0.1:${port}`
+  const tls = ['--ca', certificate.certPath, '--server-name', 'localhost']
+
+  const served = io()
+  t.equal(await run(['models', '--grpc', address, ...tls, '--cert', certificate.certPath, '--key', certificate.keyPath, '--deadline-ms', '10000'], served.io), 0, served.err.join(''))
+  t.match(JSON.parse(served.out.join('')), { models: [], embedders: [] })
+
+  const untrusted = io()
+  t.equal(await run(['models', '--grpc', address, '--tls', '--deadline-ms', '10000'], untrusted.io), 1)
+  t.match(untrusted.err.join(''), /^driber call: TLS: .*--ca/, 'an untrusted certificate is reported as a TLS problem')
+
+  const halfPair = io()
+  t.equal(await run(['models', '--grpc', address, ...tls, '--cert', certificate.certPath], halfPair.io), 2)
+  t.match(halfPair.err.join(''), /--cert and --key go together/)
+})
+
+t.test('HTTPS: an untrusted certificate is reported as a TLS problem, not as the server being down; --ca fixes it', { skip: opensslMissing() }, async (t) => {
+  const certificate = makeSelfSignedCertificate()
+  t.teardown(certificate.remove)
+  const server = createHttpsServer({ cert: readFileSync(certificate.certPath), key: readFileSync(certificate.keyPath) }, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const refused = io()
+  t.equal(await run(['models', '--http', url], refused.io), 1)
+  t.match(refused.err.join(''), /^driber call: TLS: .*certificate was refused \(DEPTH_ZERO_SELF_SIGNED_CERT/)
+  t.notMatch(refused.err.join(''), /UPSTREAM_UNAVAILABLE/)
+
+  const trusted = io()
+  t.equal(await run(['models', '--http', url, '--ca', certificate.certPath], trusted.io), 0, trusted.err.join(''))
+  t.same(JSON.parse(trusted.out.join('')), { data: [] })
+
+  const plain = io()
+  t.equal(await run(['models', '--http', url.replace('https:', 'http:'), '--ca', certificate.certPath], plain.io), 2)
+  t.match(plain.err.join(''), /need an https:\/\/ URL/)
 })
