@@ -3,16 +3,12 @@
  * dialogues, replays the cascade for a range of thresholds, and reports quality against cost with
  * a recommended `min_confidence` (Markdown table, JSON, and an SVG plot).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import pino from 'pino'
-import { loadConfig } from '../../config.js'
 import { collectAnswers, DEFAULT_THRESHOLDS, evaluateCascade, renderCascadeMarkdown, renderCascadeSvg } from '../../evaluation/cascade-evaluation.js'
 import { balancedSelection } from '../../evaluation/evaluate-model.js'
-import { everyPrefix, readPhotoChat, type NextTurnItem } from '../../evaluation/photochat-dataset.js'
+import { everyPrefix, readPhotoChat, SEMANTICS, type NextTurnItem, type Semantics } from '../../evaluation/photochat-dataset.js'
 import { positiveIntegerOption } from '../positive-integer-option.js'
-import { createProgressReporter } from '../progress-reporter.js'
+import { withEvaluationApp, writeReports } from '../evaluation-app.js'
 
 const usage = `usage: driber eval --cascade --data FILE [options]
 
@@ -22,6 +18,7 @@ threshold whose quality stays within --margin of the largest model alone.
   --data FILE            PhotoChat-format dialogues (e.g. ../shared/data/photochat/dev.json)
   --models LIST          the cascade, smallest first (default: the registry's decide route)
   --prefixes balanced|all  Decide items: the balanced set (default) or every prefix
+  --semantics turn|message  labels: the product's turn semantics (default) or PhotoChat's message labels
   --margin POINTS        macro-F1 points the cascade may lose against the largest model (default 1)
   --thresholds A:B:STEP  thresholds to try (default 0.50:0.99:0.01, and 1)
   --limit N              only the first N dialogues
@@ -35,6 +32,7 @@ export interface EvalCascadeArguments {
   data: string
   models?: string[]
   prefixes: 'all' | 'balanced'
+  semantics: Semantics
   margin: number
   thresholds: number[]
   limit?: number
@@ -62,6 +60,7 @@ export const parseEvalCascadeArguments = (argv: string[]): EvalCascadeArguments 
       data: { type: 'string' },
       models: { type: 'string' },
       prefixes: { type: 'string' },
+      semantics: { type: 'string' },
       margin: { type: 'string' },
       thresholds: { type: 'string' },
       limit: { type: 'string' },
@@ -77,12 +76,15 @@ export const parseEvalCascadeArguments = (argv: string[]): EvalCascadeArguments 
   if (values.data === undefined) throw new Error('--data is required')
   const prefixes = values.prefixes ?? 'balanced'
   if (prefixes !== 'all' && prefixes !== 'balanced') throw new Error('--prefixes must be balanced or all')
+  const semantics = values.semantics ?? 'turn'
+  if (!(SEMANTICS as readonly string[]).includes(semantics)) throw new Error(`--semantics must be ${SEMANTICS.join(' or ')}`)
   const margin = values.margin === undefined ? 1 : Number(values.margin)
   if (!Number.isFinite(margin) || margin < 0) throw new Error(`--margin must be a non-negative number of macro-F1 points, got "${values.margin}"`)
   if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`)
   const parsed: EvalCascadeArguments = {
     data: values.data,
     prefixes,
+    semantics: semantics as Semantics,
     margin,
     thresholds: values.thresholds === undefined ? [...DEFAULT_THRESHOLDS] : parseThresholds(values.thresholds),
     concurrency: positiveIntegerOption('concurrency', values.concurrency, 4),
@@ -101,8 +103,8 @@ export const parseEvalCascadeArguments = (argv: string[]): EvalCascadeArguments 
 }
 
 /** The Decide items: every prefix of every dialogue, or the balanced set (one positive, one negative each). */
-export const cascadeItems = (dialogues: ReturnType<typeof readPhotoChat>, prefixes: 'all' | 'balanced', seed: number): NextTurnItem[] => {
-  const byDialogue = dialogues.map((dialogue) => everyPrefix(dialogue))
+export const cascadeItems = (dialogues: ReturnType<typeof readPhotoChat>, prefixes: 'all' | 'balanced', seed: number, semantics: Semantics = 'turn'): NextTurnItem[] => {
+  const byDialogue = dialogues.map((dialogue) => everyPrefix(dialogue, semantics))
   if (prefixes === 'all') return byDialogue.flat()
   return balancedSelection(byDialogue, seed).map(([dialogue, item]) => (byDialogue[dialogue] as NextTurnItem[])[item] as NextTurnItem)
 }
@@ -119,22 +121,18 @@ export const run = async (argv: string[]): Promise<number> => {
     process.stdout.write(usage)
     return 0
   }
-  const config = loadConfig({ overrides: parsed.registry === undefined ? {} : { registryPath: parsed.registry } })
-  const all = readPhotoChat(parsed.data)
-  const items = cascadeItems(parsed.limit === undefined ? all : all.slice(0, parsed.limit), parsed.prefixes, parsed.seed)
-  const { buildApp } = await import('../../app.js')
-  const app = await buildApp(config, { logger: pino({ level: 'silent' }) })
-  const progress = createProgressReporter()
-  try {
-    await app.ready()
-    const models = parsed.models ?? app.registry.list().routes.decide ?? []
+  const options = parsed
+  const all = readPhotoChat(options.data)
+  const items = cascadeItems(options.limit === undefined ? all : all.slice(0, options.limit), options.prefixes, options.seed, options.semantics)
+  return withEvaluationApp(options.registry, async (app, config, progress) => {
+    const models = options.models ?? app.registry.list().routes.decide ?? []
     if (models.length < 2) {
       process.stderr.write(`driber eval --cascade: the registry's decide route has ${models.length} model(s); name the cascade with --models small,large\n`)
       return 2
     }
     progress.start(`decide x ${models.length} models`, items.length * models.length)
     const answers = await collectAnswers(app.core, items, models, {
-      concurrency: parsed.concurrency,
+      concurrency: options.concurrency,
       requestMs: config.deadlines.defaultRequestMs,
       onProgress: (done) => progress.update(done),
     })
@@ -143,20 +141,16 @@ export const run = async (argv: string[]): Promise<number> => {
       answers,
       models,
       items.map((item) => item.label),
-      { thresholds: parsed.thresholds, margin: parsed.margin },
+      { thresholds: options.thresholds, margin: options.margin },
     )
     const command = `driber eval --cascade ${argv.join(' ')}`
     const markdown = renderCascadeMarkdown(report, command)
-    if (parsed.out !== undefined) {
-      mkdirSync(parsed.out, { recursive: true })
-      writeFileSync(path.join(parsed.out, 'cascade-report.json'), `${JSON.stringify({ command, ...report }, null, 2)}\n`)
-      writeFileSync(path.join(parsed.out, 'cascade-report.md'), markdown)
-      writeFileSync(path.join(parsed.out, 'cascade-report.svg'), renderCascadeSvg(report))
-    }
+    writeReports(options.out, {
+      'cascade-report.json': `${JSON.stringify({ command, ...report }, null, 2)}\n`,
+      'cascade-report.md': markdown,
+      'cascade-report.svg': renderCascadeSvg(report),
+    })
     process.stdout.write(markdown)
     return 0
-  } finally {
-    progress.stop()
-    await app.close({ drainMs: 0 })
-  }
+  })
 }

@@ -2,18 +2,16 @@
  * `driber eval`: evaluates a registry model on PhotoChat-format data through the in-process core
  * (the same composition as the server) and writes a JSON and a Markdown report.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import pino from 'pino'
-import { loadConfig, resolveDataPath, type Config } from '../../config.js'
+import { resolveDataPath, type Config } from '../../config.js'
 import { RESTRICTIONS, type Restriction } from '../../core/types.js'
 import { EVALUATION_TASKS, evaluateModel, type EvaluationTask } from '../../evaluation/evaluate-model.js'
 import { readPhotoChat, SEMANTICS, type Semantics } from '../../evaluation/photochat-dataset.js'
 import { renderMarkdownReport } from '../../evaluation/render-report.js'
 import { contentLemmas } from '../../providers/embedded/sentence-embedder.js'
 import { positiveIntegerOption } from '../positive-integer-option.js'
-import { createProgressReporter } from '../progress-reporter.js'
+import { withEvaluationApp, writeReports } from '../evaluation-app.js'
 
 const usage = `usage: driber eval --data FILE [options]
 
@@ -134,25 +132,20 @@ export const run = async (argv: string[]): Promise<number> => {
     process.stdout.write(usage)
     return 0
   }
-  const config = loadConfig({ overrides: parsed.registry === undefined ? {} : { registryPath: parsed.registry } })
-  const dialogues = readPhotoChat(parsed.data)
-  // The same composition as the server, without listening.
-  const { buildApp } = await import('../../app.js')
-  const app = await buildApp(config, { logger: pino({ level: 'silent' }) })
-  const progress = createProgressReporter()
-  try {
-    await app.ready()
-    const gallery = parsed.tasks.includes('retrieve') ? galleryUrls(config, parsed.index) : undefined
+  const options = parsed
+  const dialogues = readPhotoChat(options.data)
+  return withEvaluationApp(options.registry, async (app, config, progress) => {
+    const gallery = options.tasks.includes('retrieve') ? galleryUrls(config, options.index) : undefined
     const report = await evaluateModel(app.core, dialogues, {
-      ...(parsed.model === undefined ? {} : { model: parsed.model }),
-      tasks: parsed.tasks,
-      concurrency: parsed.concurrency,
-      seed: parsed.seed,
-      ...(parsed.limit === undefined ? {} : { limit: parsed.limit }),
-      prefixes: parsed.prefixes,
-      semantics: parsed.semantics,
-      restrictions: parsed.restrictions,
-      ...(parsed.index === undefined ? {} : { index: parsed.index }),
+      ...(options.model === undefined ? {} : { model: options.model }),
+      tasks: options.tasks,
+      concurrency: options.concurrency,
+      seed: options.seed,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      prefixes: options.prefixes,
+      semantics: options.semantics,
+      restrictions: options.restrictions,
+      ...(options.index === undefined ? {} : { index: options.index }),
       ...(gallery === undefined ? {} : { galleryUrls: gallery }),
       retrieveK: config.limits.maxK,
       requestMs: config.deadlines.defaultRequestMs,
@@ -165,15 +158,8 @@ export const run = async (argv: string[]): Promise<number> => {
     })
     const command = `driber eval ${argv.join(' ')}`
     const markdown = renderMarkdownReport(report, command)
-    if (parsed.out !== undefined) {
-      mkdirSync(parsed.out, { recursive: true })
-      writeFileSync(path.join(parsed.out, 'eval-report.json'), `${JSON.stringify({ command, ...report }, null, 2)}\n`)
-      writeFileSync(path.join(parsed.out, 'eval-report.md'), markdown)
-    }
+    writeReports(options.out, { 'eval-report.json': `${JSON.stringify({ command, ...report }, null, 2)}\n`, 'eval-report.md': markdown })
     process.stdout.write(markdown)
     return 0
-  } finally {
-    progress.stop()
-    await app.close({ drainMs: 0 })
-  }
+  })
 }
