@@ -201,7 +201,6 @@ const FEATURE_REASONS: Partial<Record<string, { share?: (roles: Roles) => string
   speaker_possessive: { share: ({ speaker }) => `${speaker} is talking about something of their own` },
   speaker_experience: { share: ({ speaker }) => `${speaker} is telling about something they did` },
   last_emotion: { share: ({ last }) => `${last} is excited about it` },
-  speaker_continues: { share: ({ speaker }) => `${speaker} is still mid-turn` },
   last_question_by_other: { noShare: ({ other }) => `${other} asked a question words can answer` },
   last_acknowledgement: { noShare: ({ last }) => `${last} only acknowledged` },
   speaker_is_new: { noShare: ({ speaker }) => `${speaker} has not written yet` },
@@ -237,21 +236,24 @@ export const rationaleFrom = (prediction: Prediction, features: string[], dialog
   const last = dialogue[dialogue.length - 1]?.speaker
   const other = [...dialogue].reverse().find((turn) => turn.speaker !== speaker)?.speaker
   const roles: Roles = { speaker, last, other }
-  const reasons = [...prediction.contributions.keys()]
-    .flatMap((index): Array<[string, number]> => {
-      const reason = FEATURE_REASONS[features[index] as string]
-      const phrase = prediction.share ? reason?.share : reason?.noShare
-      const contribution = prediction.contributions[index] as number
-      const present = (prediction.values[index] as number) !== 0
-      const agrees = prediction.share ? contribution > 0 : contribution < 0
-      // A role may be missing (no other person yet): then the reason cannot be said truthfully.
-      const text = phrase === undefined ? undefined : phrase(roles)
-      return present && agrees && text !== undefined && !text.includes('undefined') ? [[text, contribution]] : []
-    })
-    .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
-    .map(([text]) => text)
-    // "Ben asked to see it" already says Ben talked about seeing.
-    .filter((text, _, all) => !(/ talked about (seeing|showing)/.test(text) && all.some((other) => / (asked to see|offered to show) it$/.test(other))))
+  /** Present cues that pushed towards `share` (yes) or against it, as sentences, strongest first. */
+  const cited = (share: boolean): string[] =>
+    [...prediction.contributions.keys()]
+      .flatMap((index): Array<[string, number]> => {
+        const reason = FEATURE_REASONS[features[index] as string]
+        const phrase = share ? reason?.share : reason?.noShare
+        const contribution = prediction.contributions[index] as number
+        const present = (prediction.values[index] as number) !== 0
+        const agrees = share ? contribution > 0 : contribution < 0
+        // A role may be missing (no other person yet): then the reason cannot be said truthfully.
+        const text = phrase === undefined ? undefined : phrase(roles)
+        return present && agrees && text !== undefined && !text.includes('undefined') ? [[text, contribution]] : []
+      })
+      .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
+      .map(([text]) => text)
+      // "Ben asked to see it" already says Ben talked about seeing.
+      .filter((text, _, all) => !(/ talked about (seeing|showing)/.test(text) && all.some((other) => / (asked to see|offered to show) it$/.test(other))))
+  const reasons = cited(prediction.share)
   const percent = Math.round(prediction.probability * 100)
   if (prediction.share) {
     const why = reasons.length > 0 ? `: ${reasons.slice(0, 2).join(' and ')}` : ': the words of the last turns point to a picture'
@@ -262,6 +264,8 @@ export const rationaleFrom = (prediction: Prediction, features: string[], dialog
     const greeted = dialogue.length === 1 ? `${last} has only said hello` : 'the chat has only greeted'
     return `No image needed yet (estimated ${percent}% chance one follows): ${newcomer === undefined ? greeted : `${newcomer} and ${greeted}`}.`
   }
-  const why = reasons.length > 0 ? reasons.slice(0, 2).join(' and ') : 'nothing in the conversation calls for a picture yet'
+  // No cue against: say what there is, and that it is not enough, rather than "nothing".
+  const towards = cited(true)[0]
+  const why = reasons.length > 0 ? reasons.slice(0, 2).join(' and ') : towards === undefined ? 'nothing in the conversation calls for a picture yet' : `${towards}, but not enough yet to call for a picture`
   return `No image needed yet (estimated ${percent}% chance one follows): ${why}.`
 }

@@ -117,7 +117,7 @@ t.test('rationales cite only cues present in the dialogue, pointing the way of t
   ]
   t.equal(rationaleFrom(model.predict(smallTalk, 'Ana'), weights.features, smallTalk, 'Ana'), 'No image needed yet (estimated 0% chance one follows): the chat has only greeted.')
   const taxes = [
-    { speaker: 'Leo', text: 'I have to finish my taxes tonight.' },
+    { speaker: 'Leo', text: 'I have to work late tonight.' },
     { speaker: 'Mia', text: 'Ugh, good luck with that.' },
   ]
   const taxesAnswer = model.predict(taxes, 'Leo')
@@ -129,4 +129,8 @@ t.test('rationales cite only cues present in the dialogue, pointing the way of t
   const why = rationaleFrom(offerAnswer, weights.features, offer, 'Leo')
   t.match(why, /Leo offered to show it/)
   t.notMatch(why, /undefined|asked to see/, 'nobody else is in the chat, so nobody asked')
+  const turtle = [{ speaker: 'Ana', text: 'We saw a sea turtle!' }]
+  const turtleAnswer = model.predict(turtle, 'Ana')
+  t.notOk(turtleAnswer.share, 'a sighting alone, nobody asking: the shipped weights say no')
+  t.match(rationaleFrom(turtleAnswer, weights.features, turtle, 'Ana'), /: Ana named something one can take a picture of, but not enough yet/, 'a "no" with cues only for a picture says what is there and that it is not enough')
 })
