@@ -176,6 +176,17 @@ export const decisionConfidence = (prediction: Pick<Prediction, 'probability' | 
   return prediction.share ? yes : 1 - yes
 }
 
+/** "Ben asked to see it"; nothing when there is nobody in that role (no other person yet), so nothing is made up. */
+const said = (who: string | undefined, what: string): string | undefined => (who === undefined ? undefined : `${who} ${what}`)
+
+/** Joins two reasons, saying a name once: "Leo offered to show it and named something ...". */
+const joinReasons = (reasons: string[], roles: Roles): string => {
+  const [first, second] = reasons
+  if (second === undefined) return first ?? ''
+  const name = [roles.speaker, roles.last, roles.other].find((who) => who !== undefined && first?.startsWith(`${who} `) && second.startsWith(`${who} `))
+  return `${first} and ${name === undefined ? second : second.slice(name.length + 1)}`
+}
+
 /** Who is who in the rationale: the asked speaker, the author of the last message, and the other person. */
 interface Roles {
   speaker: string
@@ -189,21 +200,21 @@ interface Roles {
  * way too. Features without an entry (length, position, embedding, similarity) are never cited:
  * they are always non-zero and name no cue a reader could check.
  */
-const FEATURE_REASONS: Partial<Record<string, { share?: (roles: Roles) => string; noShare?: (roles: Roles) => string }>> = {
-  last_request_by_other: { share: ({ last }) => `${last} asked to see it` },
-  last_offer_by_speaker: { share: ({ speaker }) => `${speaker} offered to show it` },
-  last_photo_word: { share: ({ last }) => `${last} mentioned a photo` },
-  last_show_verb: { share: ({ last }) => `${last} talked about showing or sending something` },
-  last_see_verb: { share: ({ last }) => `${last} talked about seeing something` },
-  last_visual_objects: { share: ({ last }) => `${last} named something one can take a picture of` },
+const FEATURE_REASONS: Partial<Record<string, { share?: (roles: Roles) => string | undefined; noShare?: (roles: Roles) => string | undefined }>> = {
+  last_request_by_other: { share: ({ last }) => said(last, 'asked to see it') },
+  last_offer_by_speaker: { share: ({ speaker }) => said(speaker, 'offered to show it') },
+  last_photo_word: { share: ({ last }) => said(last, 'mentioned a photo') },
+  last_show_verb: { share: ({ last }) => said(last, 'talked about showing or sending something') },
+  last_see_verb: { share: ({ last }) => said(last, 'talked about seeing something') },
+  last_visual_objects: { share: ({ last }) => said(last, 'named something one can take a picture of') },
   recent_visual_objects: { share: () => 'the chat is about things one can take a picture of' },
-  speaker_visual_objects: { share: ({ speaker }) => `${speaker} has been talking about things one can see` },
-  speaker_possessive: { share: ({ speaker }) => `${speaker} is talking about something of their own` },
-  speaker_experience: { share: ({ speaker }) => `${speaker} is telling about something they did` },
-  last_emotion: { share: ({ last }) => `${last} is excited about it` },
-  last_question_by_other: { noShare: ({ other }) => `${other} asked a question words can answer` },
-  last_acknowledgement: { noShare: ({ last }) => `${last} only acknowledged` },
-  speaker_is_new: { noShare: ({ speaker }) => `${speaker} has not written yet` },
+  speaker_visual_objects: { share: ({ speaker }) => said(speaker, 'has been talking about things one can see') },
+  speaker_possessive: { share: ({ speaker }) => said(speaker, 'is talking about something of their own') },
+  speaker_experience: { share: ({ speaker }) => said(speaker, 'is telling about something they did') },
+  last_emotion: { share: ({ last }) => said(last, 'is excited about it') },
+  last_question_by_other: { noShare: ({ other }) => said(other, 'asked a question words can answer') },
+  last_acknowledgement: { noShare: ({ last }) => said(last, 'only acknowledged') },
+  speaker_is_new: { noShare: ({ speaker }) => said(speaker, 'has not written yet') },
   position_early: { noShare: () => 'the chat has only just started' },
 }
 
@@ -245,9 +256,8 @@ export const rationaleFrom = (prediction: Prediction, features: string[], dialog
         const contribution = prediction.contributions[index] as number
         const present = (prediction.values[index] as number) !== 0
         const agrees = share ? contribution > 0 : contribution < 0
-        // A role may be missing (no other person yet): then the reason cannot be said truthfully.
-        const text = phrase === undefined ? undefined : phrase(roles)
-        return present && agrees && text !== undefined && !text.includes('undefined') ? [[text, contribution]] : []
+        const text = phrase?.(roles)
+        return present && agrees && text !== undefined ? [[text, contribution]] : []
       })
       .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
       .map(([text]) => text)
@@ -256,7 +266,7 @@ export const rationaleFrom = (prediction: Prediction, features: string[], dialog
   const reasons = cited(prediction.share)
   const percent = Math.round(prediction.probability * 100)
   if (prediction.share) {
-    const why = reasons.length > 0 ? `: ${reasons.slice(0, 2).join(' and ')}` : ': the words of the last turns point to a picture'
+    const why = reasons.length > 0 ? `: ${joinReasons(reasons, roles)}` : ': the words of the last turns point to a picture'
     return `An image fits in ${speaker}'s next turn (estimated ${percent}% chance one follows)${why}.`
   }
   if (onlyGreetings(dialogue, prediction.cues)) {
@@ -266,6 +276,6 @@ export const rationaleFrom = (prediction: Prediction, features: string[], dialog
   }
   // No cue against: say what there is, and that it is not enough, rather than "nothing".
   const towards = cited(true)[0]
-  const why = reasons.length > 0 ? reasons.slice(0, 2).join(' and ') : towards === undefined ? 'nothing in the conversation calls for a picture yet' : `${towards}, but not enough yet to call for a picture`
+  const why = reasons.length > 0 ? joinReasons(reasons, roles) : towards === undefined ? 'nothing in the conversation calls for a picture yet' : `${towards}, but not enough yet to call for a picture`
   return `No image needed yet (estimated ${percent}% chance one follows): ${why}.`
 }
