@@ -3,14 +3,16 @@
  *
  *   npm run embedded:fit -- --data ../shared/data/photochat/dev.json \
  *     --data ../shared/data/photochat/dev_01.json --data ../shared/data/photochat/train_00.json \
- *     [--out data/embedded/decide-weights.json] [--seed 7] [--heldout-out FILE]
+ *     [--out data/embedded/decide-weights.json] [--seed 7] [--heldout-out FILE] [--recalibrate-rank]
  *
  * Labels are turn semantics (src/evaluation/photochat-dataset.ts): "should the asked speaker's
  * next turn (or the rest of their current one) include an image?". Dialogues are split by a seeded
  * hash of `<file name>:<dialogue id>` (ids repeat across PhotoChat shards), so a dialogue never
  * straddles train, calibration and test.
  *
- * Then the ranking head (src/providers/embedded/rank-model.ts) is fitted on the same split.
+ * Then the ranking head (src/providers/embedded/rank-model.ts) is fitted on the same split, and its
+ * turn calibration (so ranking confidences are on Decide's footing). --recalibrate-rank keeps the
+ * weights already in --out and redoes only that calibration and the figures.
  *
  * --heldout-out writes the test-split dialogues (never seen by the fit or its tuning) in PhotoChat
  * format, so `driber eval --data FILE` can score the shipped weights on data they were not fitted
@@ -25,10 +27,10 @@ import { balancedSelection } from '../src/evaluation/evaluate-model.js'
 import { everyPrefix, parsePhotoChat, rankingView, SEMANTICS, type NextTurnItem, type PhotoChatDialogue } from '../src/evaluation/photochat-dataset.js'
 import { meanGroupScoresAtK } from '../src/evaluation/ranking-metrics.js'
 import { assignSplit, fitDecideWeights, type DecideSample } from '../src/providers/embedded/decide-fitting.js'
-import { createDecideModel } from '../src/providers/embedded/decide-model.js'
+import { createDecideModel, readDecideWeights } from '../src/providers/embedded/decide-model.js'
 import { answerRank } from '../src/providers/embedded/embedded-chat-model.js'
 import { sharedGloveVocabulary } from '../src/providers/embedded/glove-vocabulary.js'
-import { fitRankWeights, type RankSample } from '../src/providers/embedded/rank-fitting.js'
+import { fitRankTurnCalibration, fitRankWeights, type RankSample } from '../src/providers/embedded/rank-fitting.js'
 import { createRankModel } from '../src/providers/embedded/rank-model.js'
 import { formatWeights } from '../src/providers/embedded/weights-format.js'
 
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'data/embedded/decide-weights.json' },
     seed: { type: 'string', default: '7' },
     'heldout-out': { type: 'string' },
+    // Keeps the weights in --out and refits only the ranking head's turn calibration, then re-scores.
+    'recalibrate-rank': { type: 'boolean', default: false },
   },
 })
 const files = values.data ?? []
@@ -56,7 +60,13 @@ const samples: DecideSample[] = sources.flatMap((source) =>
     everyPrefix(dialogue, 'turn').map((item) => ({ dialogue: item.dialogue, speaker: item.speaker, label: item.label ? 1 : 0, group: groupOf(source.name, dialogue.id) })),
   ),
 )
-const { weights, heldOut } = fitDecideWeights(sharedGloveVocabulary(), samples, { seed, source: sources.map((source) => source.name).join(' + ') })
+const recalibrateOnly = values['recalibrate-rank'] === true
+const { weights, heldOut } = recalibrateOnly
+  ? (() => {
+      const existing = readDecideWeights(values.out, sharedGloveVocabulary().dimension)
+      return { weights: existing, heldOut: existing.training.held_out }
+    })()
+  : fitDecideWeights(sharedGloveVocabulary(), samples, { seed, source: sources.map((source) => source.name).join(' + ') })
 // The ranking head learns on whole dialogues from the next-turn model as it will run (rounded weights).
 const rankSamples: RankSample[] = sources.flatMap((source) =>
   source.dialogues.flatMap((dialogue) => {
@@ -65,7 +75,10 @@ const rankSamples: RankSample[] = sources.flatMap((source) =>
     return [{ dialogue: message.dialogue, message: message.gold, turn: rankingView(dialogue, 'turn').gold, group: groupOf(source.name, dialogue.id) }]
   }),
 )
-weights.rank = fitRankWeights(createDecideModel(sharedGloveVocabulary(), weights), rankSamples, { seed })
+const decideModel = createDecideModel(sharedGloveVocabulary(), weights)
+if (!recalibrateOnly || weights.rank === undefined) weights.rank = fitRankWeights(decideModel, rankSamples, { seed })
+// Not inside fitRankWeights: it reads the head as shipped, so `--recalibrate-rank` reproduces it exactly.
+weights.rank.turnCalibration = fitRankTurnCalibration(decideModel, weights.rank, rankSamples, seed)
 
 /**
  * The test split scored the way `driber eval --tasks decide,rank` scores it (default seed 13: same

@@ -156,55 +156,126 @@ export const intentsFrom = (cues: TurnCues[], topicShift: number): Intent[] => {
   return chosen.length > 0 ? chosen.map(([intent]) => intent) : ['information_dissemination']
 }
 
-const FEATURE_PHRASES: Partial<Record<string, string>> = {
-  last_photo_word: 'the last turn mentions a photo',
-  last_show_verb: 'the last turn talks about showing or sending',
-  last_see_verb: 'the last turn talks about seeing or looking',
-  last_offer_by_speaker: 'the speaker just offered to show something',
-  last_request_by_other: 'the other person asked to see something',
-  last_question_by_other: 'the other person just asked a question',
-  last_visual_objects: 'the last turn names things one can photograph',
-  recent_visual_objects: 'recent turns name things one can photograph',
-  speaker_visual_objects: 'the speaker has been talking about visible things',
-  speaker_possessive: 'the speaker talks about something of their own',
-  speaker_experience: 'the speaker describes a recent experience',
-  speaker_continues: 'the speaker keeps the floor',
-  last_acknowledgement: 'the last turn is only an acknowledgement',
-  position_early: 'the conversation has barely started',
-  photo_similarity: 'recent words are close to showing a picture',
-  last_emotion: 'the last turn expresses a feeling',
+/**
+ * How sure the answer is that an image fits, from the calibrated probability `probability` and the
+ * decision threshold: piecewise-linear, 0 at probability 0, 0.5 at the threshold, 1 at probability
+ * 1. The threshold (0.23) sits far below 0.5, so the probability itself would make a "yes" read as
+ * less likely than not (and a cascade would escalate every yes); this keeps the order of the
+ * probabilities and makes 0.5 the point where the answer flips.
+ */
+export const confidenceOfShare = (probability: number, threshold: number): number => {
+  const p = Math.min(1, Math.max(0, probability))
+  if (threshold <= 0) return 0.5 + 0.5 * p
+  if (threshold >= 1) return 0.5 * p
+  return p >= threshold ? 0.5 + (0.5 * (p - threshold)) / (1 - threshold) : (0.5 * p) / threshold
+}
+
+/** The Decide answer's `confidence`: how sure it is of `share`, yes or no (at least 0.5). */
+export const decisionConfidence = (prediction: Pick<Prediction, 'probability' | 'share'>, threshold: number): number => {
+  const yes = confidenceOfShare(prediction.probability, threshold)
+  return prediction.share ? yes : 1 - yes
+}
+
+/** "Ben asked to see it"; nothing when there is nobody in that role (no other person yet), so nothing is made up. */
+const said = (who: string | undefined, what: string): string | undefined => (who === undefined ? undefined : `${who} ${what}`)
+
+/** Joins two reasons, saying a name once: "Leo offered to show it and named something ...". */
+const joinReasons = (reasons: string[], roles: Roles): string => {
+  const [first, second] = reasons
+  if (second === undefined) return first ?? ''
+  const name = [roles.speaker, roles.last, roles.other].find((who) => who !== undefined && first?.startsWith(`${who} `) && second.startsWith(`${who} `))
+  return `${first} and ${name === undefined ? second : second.slice(name.length + 1)}`
+}
+
+/** Who is who in the rationale: the asked speaker, the author of the last message, and the other person. */
+interface Roles {
+  speaker: string
+  last: string | undefined
+  other: string | undefined
 }
 
 /**
- * Phrases that read as a reason against sharing only. The fit may still give them a positive push
- * (short-context copies make "barely started" common among positives), but "an image fits here:
- * the conversation has barely started" explains nothing to a reader.
+ * Reasons a person would give, for features measuring a cue that is present (non-zero). Each one
+ * reads as a reason for one direction only; it is cited only when the fit pushed the score that
+ * way too. Features without an entry (length, position, embedding, similarity) are never cited:
+ * they are always non-zero and name no cue a reader could check.
  */
-const NO_REASONS_ONLY = new Set([FEATURE_PHRASES.position_early, FEATURE_PHRASES.last_acknowledgement])
-
-const LEXICAL_PHRASES: Record<LexicalSlot, string> = {
-  last_turn_by_speaker: "the speaker's own words in this turn",
-  last_turn_by_other: 'what the other person just said',
-  previous_turn_by_speaker: "the speaker's previous turn",
-  previous_turn_by_other: "the other person's previous turn",
+const FEATURE_REASONS: Partial<Record<string, { share?: (roles: Roles) => string | undefined; noShare?: (roles: Roles) => string | undefined }>> = {
+  last_request_by_other: { share: ({ last }) => said(last, 'asked to see it') },
+  last_offer_by_speaker: { share: ({ speaker }) => said(speaker, 'offered to show it') },
+  last_photo_word: { share: ({ last }) => said(last, 'mentioned a photo') },
+  last_show_verb: { share: ({ last }) => said(last, 'talked about showing or sending something') },
+  last_see_verb: { share: ({ last }) => said(last, 'talked about seeing something') },
+  last_visual_objects: { share: ({ last }) => said(last, 'named something one can take a picture of') },
+  recent_visual_objects: { share: () => 'the chat is about things one can take a picture of' },
+  speaker_visual_objects: { share: ({ speaker }) => said(speaker, 'has been talking about things one can see') },
+  speaker_possessive: { share: ({ speaker }) => said(speaker, 'is talking about something of their own') },
+  speaker_experience: { share: ({ speaker }) => said(speaker, 'is telling about something they did') },
+  last_emotion: { share: ({ last }) => said(last, 'is excited about it') },
+  last_question_by_other: { noShare: ({ other }) => said(other, 'asked a question words can answer') },
+  last_acknowledgement: { noShare: ({ last }) => said(last, 'only acknowledged') },
+  speaker_is_new: { noShare: ({ speaker }) => said(speaker, 'has not written yet') },
+  position_early: { noShare: () => 'the chat has only just started' },
 }
 
-/** A one-sentence rationale naming the features (dense or lexical) that moved the score most. */
-export const rationaleFrom = (prediction: Prediction, features: string[]): string => {
-  const candidates: Array<[phrase: string, contribution: number]> = [
-    ...[...prediction.contributions.keys()]
-      .filter((index) => FEATURE_PHRASES[features[index] as string] !== undefined)
-      .map((index): [string, number] => [FEATURE_PHRASES[features[index] as string] as string, prediction.contributions[index] as number]),
-    ...LEXICAL_SLOTS.map((slot, index): [string, number] => [LEXICAL_PHRASES[slot], prediction.lexicalContributions[index] as number]),
-  ]
-  const ranked = candidates
-    .filter(([phrase, contribution]) => (prediction.share ? contribution > 0 && !NO_REASONS_ONLY.has(phrase) : contribution < 0))
-    .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
-    .slice(0, 2)
-    .map(([phrase]) => phrase)
+/** Words of greetings and pleasantries: a chat made only of these has given nothing to show yet. */
+const GREETING_WORDS = new Set(
+  "hi hello hey hiya yo good morning afternoon evening how how's are you is it going what's whats up sup fine great not bad thanks thank and i'm im i am doing well too ok okay nice there all everyone".split(' '),
+)
+
+const onlyGreetings = (dialogue: Dialogue, cues: TurnCues[]): boolean => {
+  // Names count as greeting words ("Hi Sam!"), so a chat's members can greet each other by name.
+  const names = new Set(dialogue.map((turn) => turn.speaker.toLowerCase()))
+  return (
+    dialogue.length > 0 &&
+    cues.every((cue) => cue.visual + cue.photo + cue.show + cue.see + cue.offer + cue.request + cue.experience + cue.possessive === 0) &&
+    dialogue.every((turn) =>
+      turn.text
+        .toLowerCase()
+        .split(/[^a-z']+/)
+        .every((word) => word === '' || GREETING_WORDS.has(word) || names.has(word)),
+    )
+  )
+}
+
+/**
+ * A one-sentence rationale: the calibrated probability, then at most two reasons, each a cue that
+ * is present in the dialogue and that pushed the score the way the answer went, strongest first.
+ * When no cue qualifies it says so plainly instead of naming a feature that is not there.
+ */
+export const rationaleFrom = (prediction: Prediction, features: string[], dialogue: Dialogue, speaker: string): string => {
+  const last = dialogue[dialogue.length - 1]?.speaker
+  const other = [...dialogue].reverse().find((turn) => turn.speaker !== speaker)?.speaker
+  const roles: Roles = { speaker, last, other }
+  /** Present cues that pushed towards `share` (yes) or against it, as sentences, strongest first. */
+  const cited = (share: boolean): string[] =>
+    [...prediction.contributions.keys()]
+      .flatMap((index): Array<[string, number]> => {
+        const reason = FEATURE_REASONS[features[index] as string]
+        const phrase = share ? reason?.share : reason?.noShare
+        const contribution = prediction.contributions[index] as number
+        const present = (prediction.values[index] as number) !== 0
+        const agrees = share ? contribution > 0 : contribution < 0
+        const text = phrase?.(roles)
+        return present && agrees && text !== undefined ? [[text, contribution]] : []
+      })
+      .sort((left, right) => Math.abs(right[1]) - Math.abs(left[1]))
+      .map(([text]) => text)
+      // "Ben asked to see it" already says Ben talked about seeing.
+      .filter((text, _, all) => !(/ talked about (seeing|showing)/.test(text) && all.some((other) => / (asked to see|offered to show) it$/.test(other))))
+  const reasons = cited(prediction.share)
   const percent = Math.round(prediction.probability * 100)
-  const reasons = ranked.length > 0 ? `: ${ranked.join('; ')}` : ''
-  return prediction.share
-    ? `An image fits here (estimated ${percent}% chance one follows)${reasons}.`
-    : `No image needed yet (estimated ${percent}% chance one follows)${reasons}.`
+  if (prediction.share) {
+    const why = reasons.length > 0 ? `: ${joinReasons(reasons, roles)}` : ': the words of the last turns point to a picture'
+    return `An image fits in ${speaker}'s next turn (estimated ${percent}% chance one follows)${why}.`
+  }
+  if (onlyGreetings(dialogue, prediction.cues)) {
+    const newcomer = reasons.find((text) => text.endsWith('has not written yet'))
+    const greeted = dialogue.length === 1 ? `${last} has only said hello` : 'the chat has only greeted'
+    return `No image needed yet (estimated ${percent}% chance one follows): ${newcomer === undefined ? greeted : `${newcomer} and ${greeted}`}.`
+  }
+  // No cue against: say what there is, and that it is not enough, rather than "nothing".
+  const towards = cited(true)[0]
+  const why = reasons.length > 0 ? joinReasons(reasons, roles) : towards === undefined ? 'nothing in the conversation calls for a picture yet' : `${towards}, but not enough yet to call for a picture`
+  return `No image needed yet (estimated ${percent}% chance one follows): ${why}.`
 }

@@ -162,3 +162,26 @@ export const fitRankWeights = (decide: DecideModel, samples: RankSample[], optio
   }
   return weights
 }
+
+/**
+ * The ranking head's turn calibration (`RankWeights.turnCalibration`): Platt scaling of its raw
+ * score, on the calibration split only, against "the next turn after message p includes an image"
+ * (the turn-semantics hit positions), the label Decide's probability estimates. Run on the weights
+ * as shipped (rounded), so refitting it alone (`--recalibrate-rank`) gives what a full fit gives.
+ */
+export const fitRankTurnCalibration = (decide: DecideModel, rank: RankWeights, samples: RankSample[], seed: number): { a: number; b: number } => {
+  const model = createRankModel(rank)
+  const scores: number[] = []
+  const labels: number[] = []
+  samples.forEach((sample) => {
+    if (assignSplit(sample.group, seed) !== 'calibration') return
+    const turn = turnProbabilities(decide, sample.dialogue).map((best) => best.probability)
+    const golden = new Set(sample.turn.flat())
+    sample.dialogue.forEach((_, position) => {
+      scores.push(model.score(sample.dialogue, position, turn))
+      labels.push(golden.has(position) ? 1 : 0)
+    })
+  })
+  const platt = fitPlatt(scores, labels)
+  return { a: round(platt.a), b: round(platt.b) }
+}

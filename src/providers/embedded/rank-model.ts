@@ -22,8 +22,16 @@ export interface RankWeights {
   weights: number[]
   bias: number
   lexical: Record<RankSlot, Record<string, number>>
-  /** Platt scaling of the raw score. */
+  /** Platt scaling of the raw score against the message label (a photo right after message p). */
   calibration: { a: number; b: number }
+  /**
+   * Platt scaling of the same raw score against the turn label: the next turn after message p
+   * includes an image (any position from the other person's last message to the message before the
+   * photo). That is the quantity Decide's probability estimates for the prefix ending at p, so a
+   * ranking and a Decide on the same dialogue report numbers on one footing; monotone in the raw
+   * score, so the ranking order is the head's. Absent in weights fitted before it existed.
+   */
+  turnCalibration?: { a: number; b: number }
   training: Record<string, unknown>
 }
 
@@ -69,6 +77,13 @@ export const visitRankTerms = (dialogue: Dialogue, position: number, visit: (slo
 }
 
 export interface RankModel {
+  /** The head's raw score at `position` (what both calibrations map). */
+  score(dialogue: Dialogue, position: number, turnProbabilities: readonly number[]): number
+  /**
+   * Probability that the next turn after message `position` includes an image (the turn
+   * calibration; the message calibration when the weights have none).
+   */
+  turnProbability(dialogue: Dialogue, position: number, turnProbabilities: readonly number[]): number
   /**
    * Calibrated probability that an image goes right after message `position`, given the next-turn
    * model's probabilities (`turnProbabilities`) at every position.
@@ -78,16 +93,20 @@ export interface RankModel {
 
 export const createRankModel = (weights: RankWeights): RankModel => {
   const lexical = RANK_SLOTS.map((slot) => new Map(Object.entries(weights.lexical[slot])))
+  const score = (dialogue: Dialogue, position: number, turnProbabilities: readonly number[]): number => {
+    const features = rankFeatures(dialogue, position, turnProbabilities[position] as number, turnProbabilities[position + 1] ?? 0)
+    let raw = weights.bias
+    for (let i = 0; i < features.length; i++) raw += (weights.weights[i] as number) * (features[i] as number)
+    visitRankTerms(dialogue, position, (slot, term) => {
+      raw += (lexical[slot] as Map<string, number>).get(term) ?? 0
+    })
+    return raw
+  }
+  const turnCalibration = weights.turnCalibration ?? weights.calibration
   return {
-    probability(dialogue, position, turnProbabilities) {
-      const features = rankFeatures(dialogue, position, turnProbabilities[position] as number, turnProbabilities[position + 1] ?? 0)
-      let score = weights.bias
-      for (let i = 0; i < features.length; i++) score += (weights.weights[i] as number) * (features[i] as number)
-      visitRankTerms(dialogue, position, (slot, term) => {
-        score += (lexical[slot] as Map<string, number>).get(term) ?? 0
-      })
-      return sigmoid(weights.calibration.a * score + weights.calibration.b)
-    },
+    score,
+    turnProbability: (dialogue, position, turnProbabilities) => sigmoid(turnCalibration.a * score(dialogue, position, turnProbabilities) + turnCalibration.b),
+    probability: (dialogue, position, turnProbabilities) => sigmoid(weights.calibration.a * score(dialogue, position, turnProbabilities) + weights.calibration.b),
   }
 }
 

@@ -83,9 +83,9 @@ t.test('the committed service weights answer the obvious cases under turn semant
   const ana = model.predict(puppy, 'Ana')
   t.ok(ana.share, `asked to see, the owner's next turn carries an image (${ana.probability})`)
   t.ok(ana.probability > 0.5)
-  const why = rationaleFrom(ana, weights.features)
-  t.match(why, /the other person asked to see something/, 'the rationale names the request')
-  t.notMatch(why, /barely started/, 'and never gives "barely started" as a reason to share')
+  const why = rationaleFrom(ana, weights.features, puppy, 'Ana')
+  t.match(why, /^An image fits in Ana's next turn \(estimated 5\d% chance one follows\): Ben asked to see it\b/, 'the rationale names who asked, with the calibrated probability')
+  t.notMatch(why, /just started|has not written/, 'and never gives a reason against sharing as a reason to share')
   const ben = model.predict(puppy, 'Ben')
   t.ok(ben.probability < ana.probability / 2, `the one who asked does not (${ben.probability})`)
   t.notOk(ben.share)
@@ -97,5 +97,40 @@ t.test('the committed service weights answer the obvious cases under turn semant
     'Sam',
   )
   t.notOk(greeting.share, `a greeting needs no image (${greeting.probability})`)
-  t.notOk(model.predict([{ speaker: 'Sam', text: 'Hello!' }], 'Alex').share, 'nor does a new participant answering a hello')
+  const hello = [{ speaker: 'Sam', text: 'Hello!' }]
+  const newcomer = model.predict(hello, 'Alex')
+  t.notOk(newcomer.share, 'nor does a new participant answering a hello')
+  t.equal(
+    rationaleFrom(newcomer, weights.features, hello, 'Alex'),
+    'No image needed yet (estimated 0% chance one follows): Alex has not written yet and Sam has only said hello.',
+    'the newcomer is not said to have talked about anything',
+  )
+})
+
+t.test('rationales cite only cues present in the dialogue, pointing the way of the answer', async (t) => {
+  const vocabulary = sharedGloveVocabulary()
+  const weights = readDecideWeights(defaultWeightsPath(), vocabulary.dimension)
+  const model = createDecideModel(vocabulary, weights)
+  const smallTalk = [
+    { speaker: 'Ana', text: 'Hi, how are you?' },
+    { speaker: 'Ben', text: 'Good thanks, and you?' },
+  ]
+  t.equal(rationaleFrom(model.predict(smallTalk, 'Ana'), weights.features, smallTalk, 'Ana'), 'No image needed yet (estimated 0% chance one follows): the chat has only greeted.')
+  const taxes = [
+    { speaker: 'Leo', text: 'I have to work late tonight.' },
+    { speaker: 'Mia', text: 'Ugh, good luck with that.' },
+  ]
+  const taxesAnswer = model.predict(taxes, 'Leo')
+  t.notOk(taxesAnswer.share)
+  t.match(rationaleFrom(taxesAnswer, weights.features, taxes, 'Leo'), /: nothing in the conversation calls for a picture yet\.$/, 'no cue against sharing is present: said plainly')
+  const offer = [{ speaker: 'Leo', text: 'I took this at the lake, let me show you' }]
+  const offerAnswer = model.predict(offer, 'Leo')
+  t.ok(offerAnswer.share)
+  const why = rationaleFrom(offerAnswer, weights.features, offer, 'Leo')
+  t.match(why, /Leo offered to show it/)
+  t.notMatch(why, /undefined|asked to see/, 'nobody else is in the chat, so nobody asked')
+  const turtle = [{ speaker: 'Ana', text: 'We saw a sea turtle!' }]
+  const turtleAnswer = model.predict(turtle, 'Ana')
+  t.notOk(turtleAnswer.share, 'a sighting alone, nobody asking: the shipped weights say no')
+  t.match(rationaleFrom(turtleAnswer, weights.features, turtle, 'Ana'), /: Ana named something one can take a picture of, but not enough yet/, 'a "no" with cues only for a picture says what is there and that it is not enough')
 })

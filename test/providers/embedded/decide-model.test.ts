@@ -1,6 +1,6 @@
 import t from 'tap'
 import { turnCues } from '../../../src/providers/embedded/decide-features.js'
-import { defaultWeightsPath, intentsFrom, readDecideWeights, triggerTurn } from '../../../src/providers/embedded/decide-model.js'
+import { confidenceOfShare, decisionConfidence, defaultWeightsPath, intentsFrom, readDecideWeights, triggerTurn } from '../../../src/providers/embedded/decide-model.js'
 
 const weights = readDecideWeights(defaultWeightsPath(), 100)
 const cuesOf = (texts: string[]) => texts.map(turnCues)
@@ -21,4 +21,23 @@ t.test('intents follow the cues of the recent turns', async (t) => {
   t.ok(intentsFrom(cuesOf(['my whole family came to the wedding, I miss them']), 0).includes('social_bonding'))
   t.ok(intentsFrom(cuesOf(['anyway']), 0.9).includes('topic_transition'))
   t.same(intentsFrom(cuesOf(['hmm']), 0), ['information_dissemination'], 'never empty')
+})
+
+t.test('confidence is 0.5 at the threshold and reaches 1 at a certain yes or a certain no', async (t) => {
+  const threshold = 0.23
+  t.equal(confidenceOfShare(0, threshold), 0)
+  t.equal(confidenceOfShare(threshold, threshold), 0.5)
+  t.equal(confidenceOfShare(1, threshold), 1)
+  t.equal(confidenceOfShare(0.115, threshold), 0.25, 'linear below the threshold')
+  t.equal(confidenceOfShare(0.615, threshold), 0.75, 'and above it')
+  const probabilities = [0, 0.05, 0.2, 0.23, 0.3, 0.54, 0.9, 1]
+  const scores = probabilities.map((probability) => confidenceOfShare(probability, threshold))
+  t.ok(
+    scores.every((score, i) => i === 0 || score > (scores[i - 1] as number)),
+    'strictly increasing in the probability',
+  )
+  t.equal(decisionConfidence({ probability: 0.3, share: true }, threshold) >= 0.5, true, 'a yes is never less sure than a coin toss')
+  t.equal(decisionConfidence({ probability: 0.2, share: false }, threshold) > 0.5, true, 'nor is a no')
+  t.equal(decisionConfidence({ probability: 0, share: false }, threshold), 1)
+  t.equal(confidenceOfShare(0.4, weights.threshold) > 0.5, 0.4 >= weights.threshold, 'the shipped threshold is where it crosses 0.5')
 })

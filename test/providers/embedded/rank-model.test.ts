@@ -3,12 +3,12 @@ import path from 'node:path'
 import t from 'tap'
 import { projectRoot } from '../../../src/config.js'
 import { rankingView, readPhotoChat } from '../../../src/evaluation/photochat-dataset.js'
-import { createDecideModel, defaultWeightsPath, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
+import { confidenceOfShare, createDecideModel, defaultWeightsPath, readDecideWeights, type DecideWeights } from '../../../src/providers/embedded/decide-model.js'
 import { answerRank } from '../../../src/providers/embedded/embedded-chat-model.js'
 import { loadEmbeddedRuntime } from '../../../src/providers/embedded/embedded-runtime.js'
 import { sharedGloveVocabulary } from '../../../src/providers/embedded/glove-vocabulary.js'
 import { fitRankWeights } from '../../../src/providers/embedded/rank-fitting.js'
-import { RANK_SLOTS, visitRankTerms } from '../../../src/providers/embedded/rank-model.js'
+import { RANK_SLOTS, turnProbabilities, visitRankTerms } from '../../../src/providers/embedded/rank-model.js'
 
 const fixture = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'photochat-mini.json')
 const fixtureWeights = path.join(projectRoot, 'test', 'fixtures', 'embedded', 'decide-weights-mini.json')
@@ -40,6 +40,31 @@ t.test('the shipped weights rank the message before the photo first', async (t) 
   t.ok(best !== undefined && [2, 3].includes(best.turn), `an image fits in Ben's answer to "can I see him?" (best: ${best?.turn})`)
   t.ok(candidates.every((candidate) => candidate.confidence >= 0 && candidate.confidence <= 1))
   t.ok((candidates[0]?.confidence ?? 1) < (best?.confidence ?? 0), 'not after the greeting')
+  t.ok((best?.confidence ?? 0) >= 0.5, `where the photo went, the confidence reads as a yes, as Decide's would (${best?.confidence})`)
+})
+
+t.test("rank confidences are on Decide's footing and keep the head's order", async (t) => {
+  const runtime = loadEmbeddedRuntime()
+  const rank = runtime.rank
+  if (rank === undefined) throw new Error('the shipped weights have a ranking head')
+  t.ok(runtime.decide.weights.rank?.turnCalibration !== undefined, 'the shipped head has its turn calibration')
+  const dialogue = [
+    { speaker: 'Ana', text: 'I adopted a puppy yesterday!' },
+    { speaker: 'Ben', text: 'No way! What breed? Can I see him?' },
+    { speaker: 'Ana', text: 'A beagle, he is adorable' },
+    { speaker: 'Ben', text: 'I bet he is' },
+  ]
+  const { candidates } = answerRank(runtime, { stage: 'rank', dialogue }) as { candidates: Array<{ turn: number; confidence: number; rationale: string }> }
+  const probabilities = turnProbabilities(runtime.decide, dialogue).map((turn) => turn.probability)
+  const raw = dialogue.map((_, position) => rank.score(dialogue, position, probabilities))
+  const byConfidence = [...candidates].sort((left, right) => right.confidence - left.confidence).map((candidate) => candidate.turn)
+  const byScore = raw.map((score, position) => ({ score, position })).sort((left, right) => right.score - left.score).map(({ position }) => position)
+  t.same(byConfidence, byScore, "the confidences order positions as the head's raw scores do")
+  for (const candidate of candidates) {
+    const probability = rank.turnProbability(dialogue, candidate.turn, probabilities)
+    t.equal(candidate.confidence, Math.round(confidenceOfShare(probability, runtime.decide.weights.threshold) * 10_000) / 10_000)
+    t.match(candidate.rationale, new RegExp(`^Estimated ${Math.round(probability * 100)}% chance that the next turn after this message includes an image`), 'the rationale gives the calibrated probability')
+  }
 })
 
 t.test('fitting the head on the fixture reproduces the committed fixture head', async (t) => {
