@@ -336,15 +336,17 @@ export const describe = (dialogue: Dialogue, options: DescribeOptions): Descript
     const [main, ...rest] = chosen.map(withArticle)
     const glossed = gloss === undefined ? main : `${main}, ${leader.plural ? pluralLabel(gloss.label) : kindPhrase(gloss.label)}`
     const withText = alongside.map(({ label }) => labelPhrase(label))
+    // After a gloss a framing is its own clause ("a puppy, a dog, in a casual snapshot"), or it would read as the gloss's.
+    const framed = (core: string): string => `${core}${gloss !== undefined && framing.startsWith(' ') ? ',' : ''}${framing}`
     let body: string
     if (detailed) {
-      body = rest.length > 0 ? `${glossed}${framing}, with ${joinList(rest)} also in the picture` : `${glossed}${framing}, shown clearly as the main subject`
+      body = rest.length > 0 ? `${framed(glossed as string)}, with ${joinList(rest)} also in the picture` : `${framed(glossed as string)}, shown clearly as the main subject`
       if (withText.length > 0) body += `. It likely shows ${joinList(withText)} too`
     } else {
       // "a golden retriever puppy, a dog, with a ball": after a gloss, the other phrases join what is seen with it.
       const seenWith = gloss === undefined ? withText : [...rest, ...withText]
-      const listed = gloss === undefined ? joinList([main as string, ...rest]) : glossed
-      body = `${listed}${seenWith.length > 0 ? `, with ${joinList(seenWith)}` : ''}${framing}`
+      const listed = gloss === undefined ? joinList([main as string, ...rest]) : (glossed as string)
+      body = `${framed(listed)}${seenWith.length > 0 ? `, with ${joinList(seenWith)}` : ''}`
     }
     const text = restrictions.has('prefix') ? `An image of ${body}.` : `${body.charAt(0).toUpperCase()}${body.slice(1)}.`
     if (seen.has(text)) continue
