@@ -324,8 +324,11 @@ export const describe = (dialogue: Dialogue, options: DescribeOptions): Descript
     // Variant k leads with the k-th best phrase, then the best others; framings only after the phrases run out.
     const lead = attempt % phrases.length
     const framing = FRAMINGS[Math.floor(attempt / phrases.length) % FRAMINGS.length] as string
-    const chosen = [phrases[lead] as SalientPhrase, ...phrases.filter((_, index) => index !== lead)].slice(0, perDescription)
-    const leader = chosen[0] as SalientPhrase
+    const leader = phrases[lead] as SalientPhrase
+    // One thing named twice is one subject: after "a golden retriever", "a puppy" (also a dog) is not something seen with it.
+    const leaderKind = genericTerm(leader.head)
+    const sameThing = (phrase: SalientPhrase): boolean => leaderKind !== leader.head && genericTerm(phrase.head) === leaderKind
+    const chosen = [leader, ...phrases.filter((phrase, index) => index !== lead && !sameThing(phrase))].slice(0, perDescription)
     // The lead phrase's kind stands beside it, as a person would gloss it ("a golden retriever
     // puppy, a dog"); every other fitting label is something seen with the subject ("with a bottle").
     // One gloss, the closest kind: "a chocolate cake, a dessert", not also "a snack" and "baked goods".

@@ -84,6 +84,7 @@ t.test('restrictions: prefix, generic vs specific, concise vs detailed, n distin
   )
   t.notMatch(first(dialogue, ['specific']), /^An image of/, 'no prefix unless asked')
   t.match(first(dialogue, ['specific']), /golden retriever/)
+  t.notMatch(first(dialogue, ['prefix']), /puppy/, 'the puppy is the golden retriever, not something else in the picture')
   const generic = first(dialogue, ['prefix', 'generic'])
   t.match(generic, /^An image of a dog\b/, 'breeds become their kind')
   t.notMatch(generic, /Max|retriever/, 'names and breeds are dropped')
