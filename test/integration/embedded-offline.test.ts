@@ -75,6 +75,20 @@ t.test('the shipped registry serves decide, rank, describe, retrieve and share o
   t.equal(share.body.decision.model, 'driber-lite')
   if (share.body.decision.share === true) t.equal(share.body.results.length, 3)
   else t.same(share.body.results, [], 'a "no" stops the chain')
+
+  // The README's puppy: its default description names a dog, and a dog is what the gallery returns
+  // (a "carnivore" tag once brought back cats).
+  const puppy = [
+    { speaker: 'Ana', text: 'I adopted a golden retriever puppy yesterday!' },
+    { speaker: 'Ben', text: 'No way! Can I see him?' },
+  ]
+  const described = await post('/v1/describe', { dialogue: puppy, speaker: 'Ana' })
+  t.equal(described.body.descriptions[0].text, 'A golden retriever puppy, a dog.')
+  const found = await post('/v1/retrieve', { descriptions: [described.body.descriptions[0].text], k: 3 })
+  for (const result of found.body.results) t.match(result.caption, /\bdog\b/i, `a dog photo: ${result.caption}`)
+  const shared = await post('/v1/share', { dialogue: puppy, speaker: 'Ana', k: 3 })
+  t.equal(shared.status, 200)
+  for (const result of shared.body.results) t.match(result.caption, /\bdog\b/i, `Share finds dogs: ${result.caption}`)
 })
 
 t.test('the embedded tier answers for someone who has not written yet', async (t) => {

@@ -114,6 +114,8 @@ export interface DescribeLexiconModel {
   photographability(head: string, kind: HeadKind): number
   /** Object labels the weighted lemmas predict, best first (only labels with some evidence). */
   predictLabels(lemmas: readonly WeightedLemma[]): PredictedLabel[]
+  /** GloVe cosine of two lower-case words (0 when either is unknown or there is no vocabulary). */
+  relatedness(word: string, other: string): number
 }
 
 const cosine = (left: Float32Array, right: Float32Array): number => {
@@ -214,6 +216,12 @@ export const createDescribeLexiconModel = (lexicon: DescribeLexicon, vocabulary?
           return { label: lexicon.labels[label] as string, score, lift: score / Math.max(prior, 1e-6) }
         })
         .sort((left, right) => right.score - left.score || left.label.localeCompare(right.label))
+    },
+    relatedness: (word, other) => {
+      if (word === other) return 1
+      const left = vocabulary?.vector(word)
+      const right = vocabulary?.vector(other)
+      return left === undefined || right === undefined ? 0 : cosine(left, right)
     },
   }
 }

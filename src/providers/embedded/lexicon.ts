@@ -73,3 +73,24 @@ export const SLANG = new Set(['wanna', 'gonna', 'gotta', 'kinda', 'sorta', 'lemm
 export const NON_VISUAL_MODIFIERS = new Set([
   'new', 'old', 'different', 'odd', 'other', 'same', 'favorite', 'favourite', 'amazing', 'great', 'good', 'nice', 'best', 'better', 'last', 'next', 'first', 'whole', 'real', 'own', 'only', 'such', 'many', 'much', 'few', 'several', 'certain', 'sure', 'cool', 'awesome', 'fun', 'crazy', 'weird', 'lovely', 'perfect', 'fantastic', 'incredible', 'wonderful', 'terrible', 'bad', 'awful', 'special', 'important', 'usual', 'typical', 'recent', 'current', 'entire', 'possible', 'nice', 'interesting', 'boring', 'busy', 'free', 'lucky', 'happy', 'sad', 'glad', 'thing', 'kind',
 ])
+
+/**
+ * Object labels too broad to write into a description: taxonomy ("Carnivore" is a dog and a cat
+ * alike, so a dog's "carnivore" retrieves cats), body parts and photo genres. They name no subject
+ * a person would write and pull Retrieve towards every other member of the class. Lower case.
+ */
+export const BROAD_LABELS = new Set([
+  'animal', 'mammal', 'carnivore', 'organism', 'terrestrial animal', 'felidae', 'invertebrate', 'vertebrate', 'small to medium-sized cats', 'animal figure',
+  'human', 'human body', 'male person', 'adult', 'face', 'head', 'nose', 'mouth', 'eye', 'ear', 'hand', 'arm', 'leg', 'hair', 'smile', 'snout', 'whiskers', 'beard',
+  'stock photography', 'illustration', 'cartoon', 'art', 'drawing', 'sketch', 'child art',
+])
+
+/**
+ * Labels that name a class of things people call by it ("a chocolate cake, a dessert"): written as
+ * the subject's own kind when close to it. Animal and people kinds come from the hypernym map
+ * instead, since GloVe puts a puppy as close to "cat" as to "dog". Lower case.
+ */
+export const CLASS_LABELS = new Set([
+  'dessert', 'drink', 'food', 'baked goods', 'fast food', 'snack', 'pastry', 'seafood', 'fruit', 'vegetable', 'dairy',
+  'clothing', 'footwear', 'fashion accessory', 'vehicle', 'land vehicle', 'furniture', 'tableware', 'plant', 'flower', 'houseplant',
+])
