@@ -3,16 +3,15 @@
 // image belongs.
 export const EXAMPLES = [
   {
-    title: 'Beach and a sea turtle (README)',
+    title: 'Can I see him? (README)',
     speaker: 'Ana',
     dialogue: [
-      { speaker: 'Ana', text: 'We just got back from the beach!' },
-      { speaker: 'Ben', text: 'Nice, how was the water?' },
-      { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
+      { speaker: 'Ana', text: 'I adopted a puppy yesterday!' },
+      { speaker: 'Ben', text: 'No way! What breed? Can I see him?' },
     ],
   },
   {
-    title: 'A new puppy',
+    title: 'A new roommate',
     speaker: 'Maya',
     dialogue: [
       { speaker: 'Maya', text: 'Guess who has a new roommate since Saturday.' },
@@ -27,6 +26,15 @@ export const EXAMPLES = [
       { speaker: 'Priya', text: 'How did the party go yesterday?' },
       { speaker: 'Sam', text: 'Great, my sister baked a huge chocolate cake with candles all over it.' },
       { speaker: 'Priya', text: 'That sounds amazing, I want to see it.' },
+    ],
+  },
+  {
+    title: 'Beach and a sea turtle',
+    speaker: 'Ana',
+    dialogue: [
+      { speaker: 'Ana', text: 'We just got back from the beach!' },
+      { speaker: 'Ben', text: 'Nice, how was the water?' },
+      { speaker: 'Ana', text: 'Crystal clear, and we saw a sea turtle.' },
     ],
   },
   {
