@@ -7,28 +7,15 @@
  * deadline passed or that was cancelled is logged with that outcome, not OK.
  */
 import * as grpc from '@grpc/grpc-js'
-import { Writable } from 'node:stream'
 import t from 'tap'
 import { hashApiKey } from '../../src/auth/api-key-hash.js'
-import { testConfig } from '../../src/config.js'
-import { createLogger } from '../../src/observability/logger.js'
 import { beachDialogue } from '../helper.js'
 import { startFaultHarness } from '../support/fault-harness.js'
 import { createProtoClient } from '../support/proto-client.js'
+import { captureLogs } from '../support/capture-logs.js'
 
 const key = 'drb_interceptor-key-0123456789abcdefghij'
 
-/** A pino logger keeping every JSON line. */
-const captureLogs = () => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-      callback()
-    },
-  })
-  return { lines, logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) }
-}
 
 interface RawOutcome {
   code: number

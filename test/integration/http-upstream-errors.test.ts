@@ -2,12 +2,9 @@
  * Upstream failures as clients see them: each class keeps its catalog status and code, retryable
  * ones carry Retry-After, and a healthy fallback answers when the primary is down.
  */
-import { Writable } from 'node:stream'
-import { setTimeout as delay } from 'node:timers/promises'
 import t from 'tap'
-import { testConfig } from '../../src/config.js'
-import { createLogger } from '../../src/observability/logger.js'
 import { beachDialogue, buildTestApp, testRegistry } from '../helper.js'
+import { captureLogs } from '../support/capture-logs.js'
 
 t.test('429 everywhere: 429 DRIBER_UPSTREAM_RATE_LIMITED with Retry-After', async (t) => {
   const { post, upstream } = await buildTestApp(t)
@@ -125,22 +122,6 @@ t.test('unknown index: 404 DRIBER_UNKNOWN_INDEX listing the indexes', async (t) 
   t.equal(upstream.requestCount, startupRequests)
 })
 
-/** A logger keeping every JSON line, and a wait for one request's completion line (written after the response ends). */
-const captureLogs = () => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-      done()
-    },
-  })
-  const completionOf = async (requestId: string): Promise<Record<string, unknown> | undefined> => {
-    const find = () => lines.find((line) => line.msg === 'request completed' && line.requestId === requestId)
-    for (let wait = 0; find() === undefined && wait < 100; wait++) await delay(10)
-    return find()
-  }
-  return { lines, completionOf, logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) }
-}
 
 t.test('backoff before a retry is not overhead: x-driber-overhead-ms leaves it out, the log line reports it as retryWaitMs', async (t) => {
   const logs = captureLogs()

@@ -5,27 +5,14 @@
  * never dialogue text or keys; the separate metrics port serves scrapes from `startServer`.
  */
 import * as grpc from '@grpc/grpc-js'
-import { Writable } from 'node:stream'
 import t from 'tap'
-import { testConfig } from '../../src/config.js'
-import { createLogger } from '../../src/observability/logger.js'
 import { startServer } from '../../src/server.js'
 import { beachDialogue, buildTestApp, TEST_KEY_VALUE, testAppConfig } from '../helper.js'
 import { createProtoClient } from '../support/proto-client.js'
 import { freePort } from '../support/free-port.js'
 import { runTool, skipUnless } from '../support/prometheus-tools.js'
+import { captureLogs } from '../support/capture-logs.js'
 
-/** A pino destination keeping every JSON line. */
-const captureLogs = () => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-      callback()
-    },
-  })
-  return { lines, logger: createLogger(testConfig({ logging: { level: 'info' } }).logging, stream) }
-}
 
 const sample = (exposition: string, series: string): number | undefined => {
   const line = exposition.split('\n').find((candidate) => candidate.startsWith(`${series} `))

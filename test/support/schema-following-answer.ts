@@ -10,17 +10,8 @@
  */
 type Schema = Record<string, unknown>
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed by its seed. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A small seeded generator, so a failing case can be replayed by its seed. */
+export { seededRandom } from '../../src/retrieval/random-unit-vectors.js'
 
 const WORDS = ['beach', 'photo', 'Sea Turtle', 'dog', 'a red kite', 'sunset', 'the lake', 'cake', '  spaced  ', 'Ana']
 
