@@ -5,13 +5,13 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { Server as TlsServer } from 'node:tls'
-import { ReflectionService } from '@grpc/reflection'
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check'
 import type { Logger } from 'pino'
 import type { CallAdmission } from '../auth/call-admission.js'
 import { logTlsRefusals } from '../auth/tls-material.js'
 import type { Config } from '../config.js'
 import type { DriberCore } from '../core/driber-core.js'
+import { addLazyReflection } from './add-lazy-reflection.js'
 import { createCallInterceptor, type GrpcCallEvent } from './call-interceptor.js'
 import { createImageSharingHandlers } from './image-sharing-handlers.js'
 import { InFlightCalls } from './in-flight-calls.js'
@@ -145,7 +145,7 @@ export const createGrpcServer = (options: CreateGrpcServerOptions): GrpcServer =
   const initial: Record<string, ServingStatus> = Object.fromEntries(healthCheckedServices.map((name) => [name, 'NOT_SERVING' as const]))
   const health = new HealthImplementation(initial)
   health.addToServer(server)
-  new ReflectionService(proto.packageDefinition).addToServer(server)
+  addLazyReflection(server, proto.packageDefinition)
 
   let serving = false
   const setServing = (next: boolean): void => {

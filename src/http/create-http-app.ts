@@ -14,6 +14,7 @@ import { DriberError, isDriberError } from '../errors.js'
 import { registerErrorHandling, sendError, type InputExplainer } from './error-handler.js'
 import { requestContextPlugin, requestIdFrom } from './request-context.js'
 import type { HttpCore } from './route-options.js'
+import { cachedSerializerBuilder } from './cached-serializer-builder.js'
 import { strictJsonParser } from './strict-json-parser.js'
 import { trackHttpDrain, type HttpDrain } from './http-drain.js'
 import { decideRoutes } from './routes/decide-routes.js'
@@ -96,6 +97,8 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<FastifyIns
     ...((options.tls === undefined ? {} : { https: httpsServerOptions(options.tls) }) as object),
     // Draining is answered by our own hook, in the catalog's error shape.
     return503OnClosing: false,
+    // One serializer per distinct response schema instead of one per route and status (start-up time).
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializerBuilder() } },
     ajv: {
       customOptions: {
         // Reject what the contract does not name instead of silently dropping or converting it.
