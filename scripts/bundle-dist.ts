@@ -9,18 +9,18 @@
  *   npx tsx scripts/bundle-dist.ts      (the last step of `npm run build`)
  *
  * Inlined: driber's own modules and the packages, ES modules and CommonJS alike: TypeBox, the
- * `openai` SDK, fastify with Ajv and its plugins, `@fastify/swagger` (left out, it loaded a second
- * copy of yaml at start), undici, grpc-js with protobufjs and the health and reflection services,
- * prom-client, yaml. The CommonJS ones run in esbuild's CommonJS wrappers; the banner gives them a
- * `require` for Node's built-ins and the external packages. An inlined file that reads
- * `__dirname` or `__filename` (grpc-js and the health and reflection services for their .proto
- * files, `@fastify/swagger` for its package.json) gets its original location in node_modules,
- * found at run time by walking up from the bundle (the `original-location` plugin), so it reads
- * the same files as before.
+ * `openai` SDK, fastify with Ajv and its plugins (the Swagger ones too: left out, `@fastify/swagger`
+ * loaded a second copy of yaml and the UI plugin its own dependencies at start, about 30 ms each),
+ * undici, grpc-js with protobufjs and the health and reflection services, prom-client, yaml. The
+ * CommonJS ones run in esbuild's CommonJS wrappers; the banner gives them a `require` for Node's
+ * built-ins and the external packages. An inlined file that reads `__dirname` or `__filename`
+ * (grpc-js and the health and reflection services for their .proto files, the Swagger plugins
+ * for their package.json and the UI's assets) gets its original location in node_modules, found
+ * at run time by walking up from the bundle (the `original-location` plugin), so it reads the
+ * same files as before.
  *
  * Left in node_modules: pino (its transports run its files in worker threads, resolved relative
- * to the caller), the Swagger UI plugin (imported lazily; it serves its assets through
- * @fastify/static) and the native or optional packages (hnswlib-node, pg, wink-*). Every
+ * to the caller) and the native or optional packages (hnswlib-node, pg, wink-*). Every
  * module-relative path in driber itself (`projectRoot`, `createRequire(import.meta.url)`) walks up
  * from the file's own URL, so it resolves the same from `dist/`, `dist/chunks/` and `src/`.
  */
@@ -38,7 +38,6 @@ export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { server: 'src/s
 
 /** Dependencies left in node_modules (see above); every other package is bundled. */
 export const EXTERNAL_PACKAGES: readonly string[] = [
-  '@fastify/swagger-ui',
   'pino',
   'pino-pretty',
   'hnswlib-node',
