@@ -42,7 +42,7 @@ const decidePuppy = {
 }
 const sharePuppy = { ...decidePuppy, k: 3 }
 
-t.test('node dist/server.js: the default config serves HTTP, gRPC, docs, playground and metrics, and exits 0 on SIGTERM', { skip: built ? false : 'dist/ is missing (failed above)' }, async (t) => {
+t.test('node dist/server.js: the default config serves HTTP, gRPC, docs, playground and metrics, and exits 0 on SIGTERM', async (t) => {
   // The default config and registry (embedded tier, no key, the shipped gallery) on ephemeral ports.
   const started = startServerProcess(t, { DRIBER_HOST: '127.0.0.1', DRIBER_HTTP_PORT: '0', DRIBER_GRPC_HOST: '127.0.0.1', DRIBER_GRPC_PORT: '0', DRIBER_LOG_LEVEL: 'info' }, [serverBundle])
   const serving = await waitForLog(started, 'driber is serving')
@@ -108,7 +108,7 @@ t.test('node dist/server.js: the default config serves HTTP, gRPC, docs, playgro
   t.notMatch(started.stderr(), /Error/, 'nothing on stderr')
 })
 
-t.test('the driber CLI bin (dist/cli/main.js) serves and calls', { skip: built ? false : 'dist/ is missing (failed above)' }, async (t) => {
+t.test('the driber CLI bin (dist/cli/main.js) serves and calls', async (t) => {
   const started = startServerProcess(t, { DRIBER_GRPC_HOST: '127.0.0.1', DRIBER_GRPC_PORT: '0' }, [cliBundle, 'serve', '--host', '127.0.0.1', '--port', '0'])
   const serving = await waitForLog(started, 'driber is serving')
   const call = spawn(process.execPath, [cliBundle, 'call', 'decide', '--file', '-', '--grpc', String(serving.grpc)], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] })
