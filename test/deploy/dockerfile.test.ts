@@ -143,23 +143,31 @@ t.test('every COPY from the build context exists and is not docker-ignored', asy
 })
 
 t.test('the build writes what the runtime copies and runs', async (t) => {
-  const buildConfig = JSON.parse(readFileSync(path.join(projectRoot, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } }
-  const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  t.match(packageJson.scripts.build, /tsconfig\.build\.json/, 'npm run build uses tsconfig.build.json')
+  const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> }
+  t.match(packageJson.scripts.build, /tsc -p tsconfig\.build\.json/, 'npm run build type-checks src/')
+  t.match(packageJson.scripts.build, /scripts\/bundle-dist\.ts/, 'and bundles it')
+  const { BUNDLE_ENTRIES } = (await import('../../scripts/bundle-dist.js')) as { BUNDLE_ENTRIES: Record<string, string> }
   const cmd = JSON.parse((dockerfile.getCMDs().at(-1)?.getRawArgumentsContent() ?? '[]').trim()) as string[]
   const entry = cmd.find((argument) => argument.endsWith('.js'))
-  t.equal(entry, `${buildConfig.compilerOptions.outDir}/server.js`)
-  t.ok(existsSync(path.join(projectRoot, buildConfig.compilerOptions.rootDir, 'server.ts')), 'src/server.ts compiles to that file')
+  t.equal(entry, 'dist/server.js')
+  t.equal(BUNDLE_ENTRIES.server, 'src/server.ts', 'src/server.ts is bundled to that file')
   t.match(readFileSync(path.join(projectRoot, 'src/server.ts'), 'utf8'), /isMain/, 'and starts the server when run directly')
+  t.equal(packageJson.bin.driber, `dist/${Object.keys(BUNDLE_ENTRIES).find((name) => BUNDLE_ENTRIES[name] === 'src/cli/main.ts')}.js`, 'the driber bin is the bundled CLI')
+  for (const source of Object.values(BUNDLE_ENTRIES)) t.ok(existsSync(path.join(projectRoot, source)), `${source} exists`)
 
-  // The vocabulary conversion imports a compiled module and calls an export: both must exist.
-  const conversion = ofKind(stages.find((stage) => stage.name === 'build'), 'RUN')
+  // Every script the build stage runs through npm must be copied into it before it runs.
+  const build = stages.find((stage) => stage.name === 'build')
+  const copied = ofKind(build, 'COPY').flatMap((copy) => argumentsOf(copy).slice(0, -1))
+  const isCopied = (file: string): boolean => copied.some((source) => file === source || file.startsWith(`${source.replace(/\/+$/, '')}/`))
+  t.ok(isCopied('scripts/bundle-dist.ts'), 'the bundle script is in the build stage')
+  // The vocabulary conversion runs an npm script whose file is copied and whose function exists.
+  const conversion = ofKind(build, 'RUN')
     .map((run) => run.getRawArgumentsContent() ?? '')
-    .find((text) => text.includes('glove-vocabulary'))
-  const match = conversion?.match(/import\('\.\/dist\/([^']+)\.js'\)\.then\(\((\w+)\) => \2\.(\w+)\(\)\)/)
-  t.ok(match, 'the build converts the GloVe vocabulary')
-  const module = await import(path.join(projectRoot, 'src', `${match?.[1] ?? ''}.ts`))
-  t.type(module[match?.[3] ?? ''], 'function', `${match?.[3]} is exported by src/${match?.[1]}.ts`)
+    .find((text) => /npm run (--silent )?embedded:prepare/.test(text))
+  t.ok(conversion, 'the build converts the GloVe vocabulary (npm run embedded:prepare)')
+  const prepareScript = /tsx (\S+\.ts)/.exec(packageJson.scripts['embedded:prepare'] ?? '')?.[1] ?? ''
+  t.ok(isCopied(prepareScript), `${prepareScript} is in the build stage`)
+  t.match(readFileSync(path.join(projectRoot, prepareScript), 'utf8'), /convertPackagedEmbeddings/, 'and converts the packaged embeddings')
 
   // npm ci runs the root package's lifecycle scripts before src/ is copied: none may need it.
   for (const name of ['preinstall', 'install', 'postinstall', 'prepare']) {
