@@ -9,7 +9,7 @@
  *   lean fetch on a pooled dispatcher, no SDK retries or logging), called as `OpenAIChatModel`
  *   calls it (per-call signal, timeout, headers and fetch options).
  *
- * Usage: tsx bench/support/reference-gateway.ts --mode undici|sdk --port N --upstream http://127.0.0.1:M/v1
+ * Usage (bench/peer.ts bundles it first): node reference-gateway.mjs --mode undici|sdk --port N --upstream http://127.0.0.1:M/v1
  */
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
