@@ -32,9 +32,9 @@ const ratio = (numerator: number, denominator: number): number => Math.round((nu
  */
 const REFERENCE_BUILD_DIRECTORY = path.join(projectRoot, 'node_modules', '.cache', 'driber-bench')
 
-const buildReferenceServers = async (): Promise<{ gateway: string; instant: string }> => {
+export const buildReferenceServers = async (directory = REFERENCE_BUILD_DIRECTORY): Promise<{ gateway: string; instant: string }> => {
   const { build } = await import('esbuild')
-  const outputs = { gateway: path.join(REFERENCE_BUILD_DIRECTORY, 'reference-gateway.mjs'), instant: path.join(REFERENCE_BUILD_DIRECTORY, 'instant-model-driber.mjs') }
+  const outputs = { gateway: path.join(directory, 'reference-gateway.mjs'), instant: path.join(directory, 'instant-model-driber.mjs') }
   for (const [name, entry] of [['gateway', 'reference-gateway.ts'], ['instant', 'instant-model-driber.ts']] as const) {
     await build({
       entryPoints: [path.join(projectRoot, 'bench', 'support', entry)],
