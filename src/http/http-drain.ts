@@ -41,7 +41,7 @@ export const trackHttpDrain = (app: FastifyInstance, options: HttpDrainOptions):
   let wakeOnIdle: Array<() => void> = []
   const pendingBySocket = new WeakMap<Socket, number>()
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     inFlight++
     if (!options.quietPaths.has(request.url.split('?')[0] ?? '')) lastArrival = Date.now()
     const socket = request.raw.socket
@@ -52,6 +52,7 @@ export const trackHttpDrain = (app: FastifyInstance, options: HttpDrainOptions):
       inFlight = Math.max(0, inFlight - 1)
       if (inFlight === 0) for (const wake of wakeOnIdle.splice(0)) wake()
     })
+    done()
   })
 
   const idleOrDeadline = (deadline: number): Promise<void> =>

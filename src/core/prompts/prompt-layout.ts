@@ -44,6 +44,31 @@ export const composePrompt = (parts: PromptParts): ChatMessage[] => {
   ]
 }
 
+/**
+ * A template split once at its `{name}` slots: literal text at even indexes, slot names at odd ones.
+ * Templates are the prompts' constants, so the cache stays small; filling one is then a few string
+ * concatenations instead of a regular-expression pass over a long string on every request.
+ */
+const compiledTemplates = new Map<string, readonly string[]>()
+const MAX_COMPILED_TEMPLATES = 256
+
+const compiled = (template: string): readonly string[] => {
+  let parts = compiledTemplates.get(template)
+  if (parts === undefined) {
+    parts = template.split(/\{([a-z_]+)\}/)
+    if (compiledTemplates.size >= MAX_COMPILED_TEMPLATES) compiledTemplates.clear()
+    compiledTemplates.set(template, parts)
+  }
+  return parts
+}
+
 /** Fills `{name}` slots of a template string; unknown slots are left as they are so a test catches them. */
-export const fill = (template: string, values: Record<string, string | number>): string =>
-  template.replace(/\{([a-z_]+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match))
+export const fill = (template: string, values: Record<string, string | number>): string => {
+  const parts = compiled(template)
+  let out = parts[0] as string
+  for (let index = 1; index < parts.length; index += 2) {
+    const key = parts[index] as string
+    out += (Object.hasOwn(values, key) ? String(values[key]) : `{${key}}`) + (parts[index + 1] as string)
+  }
+  return out
+}
