@@ -101,6 +101,9 @@ try {
   }
   await sleep(2_000)
   const rssLoaded = server.rssBytes() ?? 0
+  const metricsText = await (await httpRequest(server.metricsUrl)).body.text()
+  const memoryLines = metricsText.split('\n').filter((line) => /^nodejs_(heap_size_(used|total)|external_memory)_bytes |^nodejs_heap_space_size_total_bytes/.test(line))
+  console.log(`server memory with every request waiting: ${memoryLines.map((line) => `${line.split(' ')[0]} ${(Number(line.split(' ')[1]) / 2 ** 20).toFixed(1)} MiB`).join('; ')}`)
   const loadedFile = await snapshot(pid, server.httpUrl, seen)
   const idle = heapSnapshotSummary(idleFile)
   const loaded = heapSnapshotSummary(loadedFile)
