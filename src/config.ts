@@ -270,6 +270,18 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** How the process's JavaScript heap may grow; applied by src/server.ts through src/heap-growth.ts. */
+    memory: Type.Object(
+      {
+        /**
+         * After each full garbage collection V8 lets the old generation grow to this much more than
+         * what survived before collecting again. 0 keeps V8's adaptive factor, which under steady load
+         * let the heap reach about 2.5 times its live size (garbage collected late, held as RSS).
+         */
+        heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Retry, circuit-breaker and backpressure policy for model calls (the table itself lives in src/core/retry-policy.ts). */
     resilience: Type.Object(
       {
@@ -317,6 +329,7 @@ export interface Config extends ConfigData {
 const environmentBindings: ReadonlyArray<[name: string, path: string[], kind: 'string' | 'integer' | 'boolean']> = [
   ['DRIBER_REGISTRY', ['registryPath'], 'string'],
   ['DRIBER_WORKERS', ['workers'], 'integer'],
+  ['DRIBER_HEAP_GROWTH_PERCENT', ['memory', 'heapGrowthPercent'], 'integer'],
   ['DRIBER_HOST', ['http', 'host'], 'string'],
   ['DRIBER_HTTP_PORT', ['http', 'port'], 'integer'],
   ['DRIBER_GRPC_HOST', ['grpc', 'host'], 'string'],

@@ -10,6 +10,7 @@ import { buildApp, type App } from './app.js'
 import { grpcServerCredentials, loadTlsMaterial } from './auth/tls-material.js'
 import { loadConfig, type Config } from './config.js'
 import { isDriberError } from './errors.js'
+import { applyHeapGrowth } from './heap-growth.js'
 import { logGrpcTlsRefusals } from './grpc/grpc-server.js'
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js'
 import { isClusterWorker, runClusterPrimary, shareMetricsWithPrimary, workerCount } from './server-cluster.js'
@@ -106,6 +107,8 @@ export const runServer = async (config?: Config): Promise<number> => {
   let server: RunningServer
   try {
     const resolved = config ?? loadConfig()
+    // Before the first request, for the primary and every worker alike (each runs this function).
+    applyHeapGrowth(resolved.memory.heapGrowthPercent)
     // `workers` > 1: this process becomes the cluster primary and forks the servers (src/server-cluster.ts).
     const workers = workerCount(resolved)
     if (workers > 1 && !isClusterWorker()) return await runClusterPrimary(resolved, workers)

@@ -150,6 +150,18 @@ const targetOf = (url: string): { origin: string; path: string } => {
 }
 
 /**
+ * The UTF-8 bytes of a request body in a buffer of their own. undici would copy a string body with
+ * `Buffer.from`, which puts bodies under 4 KiB (a decide call's is about 3.7 KiB) in slices of shared
+ * 8 KiB slabs; undici keeps the body until the answer arrives, so with thousands of calls waiting on a
+ * slow model each held on average 5.6 KiB of slab (heap snapshot, 2,000 calls in flight).
+ */
+const exactBytes = (text: string): Buffer => {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+  bytes.write(text)
+  return bytes
+}
+
+/**
  * A `fetch` for the SDK. `init` must carry `dispatcher` and `idleTimeoutMs` (from the per-request
  * `fetchOptions`); the SDK supplies method, headers, body and its per-attempt signal.
  */
@@ -165,7 +177,7 @@ export const leanFetch = async (input: string | URL | Request, init: LeanRequest
     path,
     method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: init.headers as Dispatcher.DispatchOptions['headers'],
-    body: (init.body ?? null) as Dispatcher.DispatchOptions['body'],
+    body: typeof init.body === 'string' ? exactBytes(init.body) : ((init.body ?? null) as Dispatcher.DispatchOptions['body']),
     signal: init.signal ?? null,
     headersTimeout: idleTimeoutMs,
     bodyTimeout: idleTimeoutMs,

@@ -49,6 +49,25 @@ t.test('a JSON answer: status, headers as the SDK reads them, the parsed body', 
   t.same(await response.json(), { echoed: { q: 1 }, method: 'POST', header: 'yes' })
 })
 
+t.test('a body with non-ASCII text arrives byte for byte, with its UTF-8 length', async (t) => {
+  const { fetch } = await serve(t, (request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const received = Buffer.concat(chunks)
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ declared: Number(request.headers['content-length']), received: received.length, text: received.toString('utf8') }))
+    })
+  })
+  // Two- three- and four-byte characters, and a body past the 4 KiB where Buffer.from stops pooling.
+  for (const text of ['{"text":"호수에 다녀왔어요 ☀️ café"}', JSON.stringify({ text: 'ü'.repeat(3_000) })]) {
+    const answer = (await (await fetch('/echo', { body: text })).json()) as { declared: number; received: number; text: string }
+    t.equal(answer.text, text)
+    t.equal(answer.received, Buffer.byteLength(text))
+    t.equal(answer.declared, Buffer.byteLength(text), 'content-length counts bytes, not characters')
+  }
+})
+
 t.test('an error status is answered, not thrown, and its body stays readable', async (t) => {
   const { fetch } = await serve(t, (_request, response) => {
     response.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '250' })
