@@ -114,7 +114,10 @@ export const runPeerBench = async (context: BenchContext & { anchorDirectory?: s
     ...(context.quick ? quickArguments : []),
   ]
   // Paths are shown relative to the project; the reference targets' JSON is quoted for a shell.
-  const shown = (arg: string): string => (arg === out ? '<out>' : path.isAbsolute(arg) ? path.relative(projectRoot, arg) || arg : arg.startsWith('{') ? `'${arg}'` : arg)
+  // Results are committed: paths inside the reference targets' JSON are made relative too.
+  const relativeInside = (json: string): string => json.split(anchor).join(path.relative(projectRoot, anchor)).split(`${projectRoot}/`).join('')
+  const shown = (arg: string): string =>
+    arg === out ? '<out>' : path.isAbsolute(arg) ? path.relative(projectRoot, arg) || arg : arg.startsWith('{') ? `'${relativeInside(arg)}'` : arg
   context.log(`peer: node ${args.map(shown).join(' ')}`)
   try {
     // The anchor tool starts driber from the project root (`dist/server.js`): main.ts built it.
