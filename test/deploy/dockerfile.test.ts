@@ -145,7 +145,8 @@ t.test('every COPY from the build context exists and is not docker-ignored', asy
 t.test('the build writes what the runtime copies and runs', async (t) => {
   const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> }
   t.match(packageJson.scripts.build, /tsc -p tsconfig\.build\.json/, 'npm run build type-checks src/')
-  t.match(packageJson.scripts.build, /scripts\/bundle-dist\.ts/, 'and bundles it')
+  t.match(packageJson.scripts.build, /npm run --silent bundle/, 'and bundles it')
+  t.match(packageJson.scripts.bundle, /scripts\/bundle-dist\.ts/, 'with scripts/bundle-dist.ts')
   const { BUNDLE_ENTRIES } = (await import('../../scripts/bundle-dist.js')) as { BUNDLE_ENTRIES: Record<string, string> }
   const cmd = JSON.parse((dockerfile.getCMDs().at(-1)?.getRawArgumentsContent() ?? '[]').trim()) as string[]
   const entry = cmd.find((argument) => argument.endsWith('.js'))
